@@ -1,0 +1,6 @@
+"""Docker sandboxes: engine, images, containers with a persistent shell, reaper."""
+
+from horizonbench.sandbox.sandbox import Limits, Sandbox, make_limits
+from horizonbench.sandbox.shell import ExecResult, ShellSession
+
+__all__ = ["ExecResult", "Limits", "Sandbox", "ShellSession", "make_limits"]

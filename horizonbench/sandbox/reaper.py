@@ -1,0 +1,91 @@
+"""Labels that tie a container to the process that owns it, and the reaper that
+removes containers whose owner is gone (a runner killed with SIGKILL leaves its
+sandboxes behind; the next run or ``horizonbench sandbox prune`` cleans them up)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import socket
+from dataclasses import dataclass
+
+import docker.errors
+
+from horizonbench.sandbox import engine
+
+log = logging.getLogger(__name__)
+
+LABEL = "horizonbench"
+LABEL_OWNER = "horizonbench.owner"
+LABEL_RUN = "horizonbench.run"
+LABEL_TRIAL = "horizonbench.trial"
+
+
+def _start_ticks(pid: int) -> str | None:
+    """A process's start time in clock ticks since boot: with the pid, it names the
+    process uniquely (pids are reused, start times are not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+@functools.cache
+def owner_label() -> str:
+    """``host:pid:start`` of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_start_ticks(os.getpid())}"
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the process named by an owner label still runs. Containers owned by
+    another host are taken as alive: only that host can tell."""
+    try:
+        host, pid, start = owner.rsplit(":", 2)
+    except ValueError:
+        return False
+    if host != socket.gethostname():
+        return True
+    return _start_ticks(int(pid)) == start
+
+
+@dataclass
+class Leftover:
+    id: str
+    name: str
+    owner: str
+    run: str
+    trial: str
+    status: str
+
+
+def leftovers() -> list[Leftover]:
+    """horizonbench containers on this engine whose owning process is gone."""
+    found = []
+    for c in engine.client().containers.list(all=True, filters={"label": LABEL}):
+        labels = c.labels
+        owner = labels.get(LABEL_OWNER, "")
+        if owner_alive(owner):
+            continue
+        found.append(
+            Leftover(c.id, c.name, owner, labels.get(LABEL_RUN, ""), labels.get(LABEL_TRIAL, ""), c.status)
+        )
+    return found
+
+
+def prune() -> list[Leftover]:
+    """Remove the containers :func:`leftovers` lists; returns what was removed."""
+    removed = []
+    for item in leftovers():
+        try:
+            engine.client().api.remove_container(item.id, force=True, v=True)
+        except docker.errors.NotFound:
+            continue
+        except docker.errors.APIError as exc:
+            log.warning("could not remove leftover container %s: %s", item.name, exc)
+            continue
+        log.info("removed leftover container %s (run %s, trial %s)", item.name, item.run, item.trial)
+        removed.append(item)
+    return removed

@@ -1,0 +1,350 @@
+"""A container that runs one attempt: lifecycle, limits, shell sessions and files."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import shlex
+import tarfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import docker.errors
+from docker.models.containers import Container
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from horizonbench.errors import BadLimits, ImageMissing, SandboxError, SessionDied
+from horizonbench.sandbox import engine, reaper
+from horizonbench.sandbox.shell import DEFAULT_OUTPUT_CAP, ExecResult, ShellSession
+
+log = logging.getLogger(__name__)
+
+
+class Limits(BaseModel):
+    """Resource caps of a sandbox."""
+
+    model_config = {"extra": "forbid"}
+
+    cpus: float = Field(1.0, gt=0, le=256, description="CPU cores the container may use.")
+    memory_mb: int = Field(2048, ge=16, le=1 << 20, description="Memory cap in MiB (no swap beyond it).")
+    pids: int = Field(512, ge=8, le=1 << 22, description="Most processes and threads at once.")
+
+    @field_validator("cpus")
+    @classmethod
+    def _within_host(cls, v: float) -> float:
+        host = os.cpu_count() or 1
+        if v > host:
+            raise ValueError(f"{v} cpus asked but this host has {host}")
+        return v
+
+
+def make_limits(**kwargs: Any) -> Limits:
+    """Build :class:`Limits`, turning validation errors into :class:`BadLimits`."""
+    try:
+        return Limits(**kwargs)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise BadLimits(f"bad sandbox limit {field}={first.get('input')!r}: {first['msg']}") from None
+
+
+class Sandbox:
+    """A running container with a persistent shell session.
+
+    Use :meth:`start` (or ``async with`` via :meth:`astart`); always :meth:`close`,
+    which the context managers do. Commands go through shell sessions held open in the
+    container: :meth:`exec` runs in a fresh subshell with the given cwd and env (no
+    state kept), :meth:`shell` runs in the agent's shell where cd and export persist.
+    """
+
+    def __init__(self, container: Container, *, workdir: str, output_cap: int = DEFAULT_OUTPUT_CAP) -> None:
+        self.container = container
+        self.id: str = container.id or ""
+        self.workdir = workdir
+        self.output_cap = output_cap
+        self._api = engine.client().api
+        self._sessions: dict[str, ShellSession] = {}
+        self._guard = threading.Lock()
+        self.closed = False
+        self._sleeper = 0
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        image: str,
+        *,
+        limits: Limits | None = None,
+        workdir: str = "/",
+        env: dict[str, str] | None = None,
+        labels: dict[str, str] | None = None,
+        network: str = "none",
+        name: str | None = None,
+        output_cap: int = DEFAULT_OUTPUT_CAP,
+    ) -> Sandbox:
+        """Start a container from ``image`` and open its control session.
+
+        Raises:
+            ImageMissing: the image is not on this engine.
+            SandboxError: the engine refused to start the container.
+        """
+        limits = limits or Limits()
+        client = engine.client()
+        all_labels = {reaper.LABEL: "1", reaper.LABEL_OWNER: reaper.owner_label(), **(labels or {})}
+        try:
+            container = client.containers.run(
+                image,
+                ["sleep", "infinity"],
+                detach=True,
+                name=name or f"hb-{uuid.uuid4().hex[:12]}",
+                # The sandbox gets no network unless asked; containers never need one here.
+                network_mode=network,
+                nano_cpus=int(limits.cpus * 1e9),
+                mem_limit=f"{limits.memory_mb}m",
+                memswap_limit=f"{limits.memory_mb}m",
+                pids_limit=limits.pids,
+                init=True,  # an init reaps zombies the agent leaves behind
+                security_opt=["no-new-privileges"],
+                working_dir=workdir,
+                environment=env or {},
+                labels=all_labels,
+                hostname="sandbox",
+            )
+        except docker.errors.ImageNotFound:
+            raise ImageMissing(
+                f"image {image!r} is not on this engine; build it ('horizonbench images base' for the base image)"
+            ) from None
+        except docker.errors.APIError as exc:
+            raise SandboxError(f"engine refused to start a container from {image!r}: {exc.explanation}") from None
+        sandbox = cls(container, workdir=workdir, output_cap=output_cap)
+        try:
+            control = sandbox._session("control")
+            # The container's main process (child of init) must survive kill_all.
+            found = control.run(
+                "for __hb_d in /proc/[0-9]*; do read -r __hb_s < $__hb_d/stat; __hb_r=${__hb_s##*) }; "
+                "read -r -a __hb_f <<< \"$__hb_r\"; (( __hb_f[1] == 1 )) && echo ${__hb_d#/proc/}; done",
+                timeout=30,
+            )
+            sandbox._sleeper = int(found.stdout.split()[0])
+        except BaseException:
+            sandbox.close()
+            raise
+        log.debug("sandbox %s started from %s", container.name, image)
+        return sandbox
+
+    @classmethod
+    async def astart(cls, image: str, **kwargs: Any) -> Sandbox:
+        return await asyncio.to_thread(cls.start, image, **kwargs)
+
+    def close(self) -> None:
+        """Close the sessions and remove the container (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
+        for session in self._sessions.values():
+            session.close()
+        self._sessions.clear()
+        try:
+            self._api.remove_container(self.id, force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            log.warning("could not remove container %s: %s", self.id[:12], exc)
+
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self.close)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Sandbox:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    # -- commands ----------------------------------------------------------------------
+
+    def exec(
+        self,
+        command: str,
+        *,
+        cwd: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ExecResult:
+        """Run ``command`` in a fresh subshell (nothing persists) in ``cwd`` with ``env``."""
+        parts = [f"cd -- {shlex.quote(cwd or self.workdir)} || exit 126"]
+        parts += [f"export {k}={shlex.quote(v)}" for k, v in (env or {}).items() if _env_name(k)]
+        parts.append(f"eval {shlex.quote(command)}")
+        return self._run("exec", "( " + "\n".join(parts) + "\n)", timeout)
+
+    def shell(self, command: str, *, timeout: float | None = None) -> ExecResult:
+        """Run ``command`` in the agent's stateful shell (cd, export, variables persist)."""
+        return self._run("agent", command, timeout)
+
+    async def aexec(self, command: str, **kwargs: Any) -> ExecResult:
+        return await asyncio.to_thread(self.exec, command, **kwargs)
+
+    async def ashell(self, command: str, **kwargs: Any) -> ExecResult:
+        return await asyncio.to_thread(self.shell, command, **kwargs)
+
+    def _session(self, name: str) -> ShellSession:
+        with self._guard:
+            if self.closed:
+                raise SandboxError(f"sandbox {self.id[:12]} is closed")
+            session = self._sessions.get(name)
+            if session is None or not session.alive:
+                session = ShellSession(self._api, self.id, workdir=self.workdir, output_cap=self.output_cap)
+                session.open()
+                self._sessions[name] = session
+            return session
+
+    def _run(self, name: str, command: str, timeout: float | None) -> ExecResult:
+        session = self._session(name)
+        started = time.monotonic()
+        with session.lock:
+            try:
+                return session.run(command, timeout, on_timeout=self._kill_since)
+            except SessionDied as exc:
+                code = session.exit_code()
+                session.close()
+                log.info("shell session in %s died (%s); reopening", self.id[:12], exc)
+        self._session(name)  # reopen now so the next command finds a live shell
+        return ExecResult(
+            exit_code=code if code is not None else -1,
+            stdout="",
+            stderr=f"[the shell session ended and was restarted: {exc}]",
+            duration_s=time.monotonic() - started,
+            timed_out=timeout is not None and time.monotonic() - started >= timeout,
+            session_restarted=True,
+        )
+
+    def _kill_since(self, shell_pid: int, seconds: float) -> None:
+        """Kill what ``shell_pid`` started in the last ``seconds``, from the control session."""
+        for attempt in (1, 2):
+            control = self._session("control")
+            with control.lock:
+                try:
+                    control.kill_since(shell_pid, seconds)
+                    return
+                except SessionDied:
+                    control.close()
+                    if attempt == 2:
+                        raise
+
+    def kill_all(self) -> int:
+        """Kill every process in the container but its init, its sleeper and the control
+        shell, so nothing an agent left running can touch grading. Returns how many
+        processes were killed; the agent and exec sessions reopen on next use."""
+        control = self._session("control")
+        for name in [n for n in self._sessions if n != "control"]:
+            self._sessions.pop(name).close()
+        with control.lock:
+            res = control.run(
+                "__hb_n=0; for __hb_round in 1 2 3 4 5 6 7 8; do __hb_k=0; "
+                "for __hb_d in /proc/[0-9]*; do __hb_p=${__hb_d#/proc/}; "
+                f"(( __hb_p == 1 || __hb_p == $$ || __hb_p == {self._sleeper} )) && continue; "
+                "kill -KILL $__hb_p 2>/dev/null && (( __hb_k++ )); done; "
+                "(( __hb_n += __hb_k )); (( __hb_k )) || break; done; echo $__hb_n",
+                timeout=60,
+            )
+        return int(res.stdout.strip() or 0)
+
+    # -- files -------------------------------------------------------------------------
+
+    def write_file(self, path: str, data: bytes | str, mode: int = 0o644) -> None:
+        """Write a file (parents created)."""
+        raw = data.encode() if isinstance(data, str) else data
+        parent, name = os.path.split(path.rstrip("/"))
+        self._mkdir(parent or "/")
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(raw), mode, int(time.time())
+            tar.addfile(info, io.BytesIO(raw))
+        self._put(parent or "/", buf.getvalue())
+
+    def read_file(self, path: str) -> bytes:
+        """Read a file.
+
+        Raises:
+            FileNotFoundError: no such file in the container.
+        """
+        with self._get(path) as tar:
+            member = tar.next()
+            if member is None or not member.isfile():
+                raise FileNotFoundError(f"{path} is not a regular file in sandbox {self.id[:12]}")
+            fh = tar.extractfile(member)
+            assert fh is not None
+            return fh.read()
+
+    def put_dir(self, local: Path | str, dest: str) -> None:
+        """Copy the contents of a local directory into ``dest`` (created if missing)."""
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            for entry in sorted(Path(local).iterdir()):
+                tar.add(entry, arcname=entry.name)
+        self._mkdir(dest)
+        self._put(dest, buf.getvalue())
+
+    def get_dir(self, src: str, local: Path | str) -> None:
+        """Copy the contents of ``src`` in the container into the local directory."""
+        local = Path(local)
+        local.mkdir(parents=True, exist_ok=True)
+        with self._get(src.rstrip("/") + "/.") as tar:
+            tar.extractall(local, filter="data")
+
+    def diff(self, workdir: str | None = None) -> str:
+        """The git diff of ``workdir`` against HEAD, new files included, binary-safe.
+
+        A throwaway index is used so the agent's own index is left as it was.
+        """
+        wd = shlex.quote(workdir or self.workdir)
+        out = "/tmp/.hb-diff"
+        res = self.exec(
+            f"idx=$(mktemp) && cp \"$(git rev-parse --git-dir)/index\" $idx 2>/dev/null; "
+            f"GIT_INDEX_FILE=$idx git add -A . && GIT_INDEX_FILE=$idx git diff --cached --binary HEAD > {out}; "
+            "rc=$?; rm -f $idx; exit $rc",
+            cwd=workdir or self.workdir,
+            timeout=120,
+        )
+        if res.exit_code != 0:
+            raise SandboxError(f"git diff failed in {wd}: {res.output.strip()[:300]}")
+        return self.read_file(out).decode("utf-8", errors="replace")
+
+    def _mkdir(self, path: str) -> None:
+        res = self.exec(f"mkdir -p -- {shlex.quote(path)}", timeout=30)
+        if res.exit_code != 0:
+            raise SandboxError(f"cannot create {path} in sandbox: {res.output.strip()[:200]}")
+
+    def _put(self, dest: str, data: bytes) -> None:
+        try:
+            self._api.put_archive(self.id, dest, data)
+        except docker.errors.APIError as exc:
+            raise SandboxError(f"cannot copy into {dest} in sandbox: {exc.explanation}") from None
+
+    def _get(self, path: str) -> tarfile.TarFile:
+        try:
+            stream, _ = self._api.get_archive(self.id, path)
+        except docker.errors.NotFound:
+            raise FileNotFoundError(f"{path} does not exist in sandbox {self.id[:12]}") from None
+        return tarfile.open(fileobj=io.BytesIO(b"".join(stream)), mode="r")
+
+
+def _env_name(name: str) -> bool:
+    if not name.replace("_", "a").isalnum() or name[0].isdigit():
+        raise SandboxError(f"bad environment variable name {name!r}")
+    return True
