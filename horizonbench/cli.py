@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -20,9 +22,11 @@ app = typer.Typer(
     add_completion=False,
 )
 images_app = typer.Typer(help="Base and task images.", no_args_is_help=True)
+tasks_app = typer.Typer(help="Tasks and suites: list, show, check.", no_args_is_help=True)
 sandbox_app = typer.Typer(help="Sandboxes: try one, prune leftovers.", no_args_is_help=True)
 app.add_typer(images_app, name="images")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(tasks_app, name="tasks")
 
 out = Console()
 err = Console(stderr=True)
@@ -91,6 +95,121 @@ def sandbox_demo() -> None:
 
     for line in run_demo():
         out.print(line)
+
+
+def _load(paths: list[Path], names: list[str], tags: list[str], difficulty: list[str],
+          min_minutes: float | None, max_minutes: float | None) -> tuple[list[Any], list[Any]]:
+    from horizonbench.tasks.loader import load_tasks, select
+
+    tasks, suites = load_tasks(paths)
+    return select(tasks, names=names, tags=tags, difficulty=difficulty, min_minutes=min_minutes,
+                  max_minutes=max_minutes), suites
+
+
+PathsArg = typer.Argument(..., help="Suite folders or task folders.")
+NameOpt = typer.Option([], "--task", "-t", help="Task name or glob (repeatable).")
+TagOpt = typer.Option([], "--tag", help="Keep tasks with any of these tags (repeatable).")
+DiffOpt = typer.Option([], "--difficulty", help="Keep tasks of this difficulty (repeatable).")
+MinOpt = typer.Option(None, "--min-minutes", help="Keep tasks of at least this many expert minutes.")
+MaxOpt = typer.Option(None, "--max-minutes", help="Keep tasks of at most this many expert minutes.")
+
+
+@app.command()
+def run(
+    paths: list[Path] = PathsArg,
+    agent: list[str] = typer.Option(["oracle"], "--agent", "-a", help="Agent name or module:Class (repeatable)."),
+    attempts: int | None = typer.Option(None, "--attempts", "-k", help="Attempts per task (default: the suite's)."),
+    concurrency: int = typer.Option(2, "--concurrency", "-n", help="Trials at once."),
+    run_id: str | None = typer.Option(None, "--run-id", help="Run id; the same id resumes an unfinished run."),
+    results: Path = typer.Option(Path("results"), "--results", help="Results root directory."),
+    timeout: float | None = typer.Option(None, "--timeout", help="Agent wall-clock limit per trial (seconds)."),
+    names: list[str] = NameOpt,
+    tags: list[str] = TagOpt,
+    difficulty: list[str] = DiffOpt,
+    min_minutes: float | None = MinOpt,
+    max_minutes: float | None = MaxOpt,
+    progress: bool = typer.Option(True, help="Show a progress bar."),
+) -> None:
+    """Run agents on tasks; write results/<run-id>/."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from horizonbench.agents.base import Budget
+    from horizonbench.runner.progress import run_progress
+    from horizonbench.runner.run import RunOptions, execute
+
+    tasks, suites = _load(paths, names, tags, difficulty, min_minutes, max_minutes)
+    k = attempts or max([s.config.attempts for s in suites], default=1)
+    rid = run_id or datetime.now(UTC).strftime("run-%Y%m%d-%H%M%S")
+    opts = RunOptions(run_id=rid, agents=agent, attempts=k, concurrency=concurrency, results_root=results,
+                      budget=Budget(timeout_s=timeout))
+    total = len(tasks) * len(agent) * k
+    if progress:
+        from horizonbench.results.store import RunDir
+
+        done = sum(1 for _ in RunDir(results, rid).results())
+        with run_progress(total, min(done, total), err) as update:
+            summary = asyncio.run(execute(tasks, suites, opts, update))
+    else:
+        summary = asyncio.run(execute(tasks, suites, opts))
+    out.print(summary.line(), highlight=False, soft_wrap=True)
+
+
+@tasks_app.command("list")
+def tasks_list(
+    paths: list[Path] = PathsArg,
+    names: list[str] = NameOpt,
+    tags: list[str] = TagOpt,
+    difficulty: list[str] = DiffOpt,
+    min_minutes: float | None = MinOpt,
+    max_minutes: float | None = MaxOpt,
+) -> None:
+    """List tasks with their grader, difficulty and horizon."""
+    tasks, _ = _load(paths, names, tags, difficulty, min_minutes, max_minutes)
+    table = Table("task", "suite", "grader", "mode", "difficulty", "steps", "expert min", "milestones", "tags")
+    for t in tasks:
+        v = t.config.verifier
+        table.add_row(t.name, t.suite, v.grader, t.grading_mode, t.difficulty or "", str(t.steps or ""),
+                      f"{t.expert_minutes:g}" if t.expert_minutes else "", str(len(t.config.milestones)),
+                      ",".join(t.tags))
+    out.print(table)
+    out.print(f"{len(tasks)} task(s)")
+
+
+@tasks_app.command("show")
+def tasks_show(path: Path = typer.Argument(..., help="A task folder.")) -> None:
+    """Show a task's configuration and instruction."""
+    from horizonbench.tasks.loader import load_task
+
+    task = load_task(path)
+    out.print(f"[bold]{task.name}[/] ({task.path})")
+    out.print_json(task.config.model_dump_json(exclude_defaults=True))
+    out.rule("instruction")
+    out.print(task.instruction, markup=False, highlight=False)
+
+
+@tasks_app.command("check")
+def tasks_check(
+    paths: list[Path] = PathsArg,
+    names: list[str] = NameOpt,
+    concurrency: int = typer.Option(2, "--concurrency", "-n", help="Trials at once."),
+) -> None:
+    """Prove tasks sound: image builds, hidden tests absent, oracle passes, nop fails."""
+    from horizonbench.tasks.check import check_tasks
+
+    tasks, suites = _load(paths, names, [], [], None, None)
+    checks = check_tasks(tasks, suites, concurrency=concurrency)
+    table = Table("task", "image", "tests hidden", "oracle", "nop", "ok")
+    for c in checks:
+        hidden = "-" if c.tests_absent is None else "yes" if c.tests_absent else "[red]NO[/]"
+        table.add_row(c.task, c.image, hidden, c.oracle, c.nop, "[green]yes[/]" if c.ok else "[red]no[/]")
+    out.print(table)
+    bad = [c for c in checks if not c.ok]
+    for c in bad:
+        for p in c.problems:
+            err.print(f"[red]{c.task}[/]: {p}", highlight=False, soft_wrap=True)
+    out.print(f"{len(checks) - len(bad)}/{len(checks)} task(s) sound")
+    raise typer.Exit(1 if bad else 0)
 
 
 def main() -> None:

@@ -34,3 +34,23 @@ class SandboxError(HorizonError):
 
 class SessionDied(SandboxError):
     """The shell session inside a sandbox ended unexpectedly."""
+
+
+class TaskError(HorizonError):
+    """A task or suite directory is malformed; the message names the file and field."""
+
+
+class ConfigError(HorizonError):
+    """A configuration file or option is malformed; the message names the file and field."""
+
+
+class RunError(HorizonError):
+    """A run cannot go ahead (e.g. a different configuration under an existing run id)."""
+
+
+class ClaimsFileError(HorizonError):
+    """A claims file is missing, is not valid TOML, or breaks the claims schema.
+
+    The message names the file and the field, e.g.
+    ``claims.toml: claim[2].op: must be '>=' or '<='``.
+    """

@@ -89,3 +89,17 @@ def prune() -> list[Leftover]:
         log.info("removed leftover container %s (run %s, trial %s)", item.name, item.run, item.trial)
         removed.append(item)
     return removed
+
+
+def remove_own(run_id: str) -> int:
+    """Remove this process's containers of a run (a safety net after Ctrl-C, when a
+    container may have been created but never handed back)."""
+    n = 0
+    filters = {"label": [f"{LABEL_OWNER}={owner_label()}", f"{LABEL_RUN}={run_id}"]}
+    for c in engine.client().containers.list(all=True, filters=filters):
+        try:
+            c.remove(force=True, v=True)
+            n += 1
+        except docker.errors.APIError:
+            continue
+    return n

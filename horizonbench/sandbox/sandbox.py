@@ -221,16 +221,30 @@ class Sandbox:
             except SessionDied as exc:
                 code = session.exit_code()
                 session.close()
-                log.info("shell session in %s died (%s); reopening", self.id[:12], exc)
+                reason = str(exc)  # `exc` is unbound once the except block ends
+                log.info("shell session in %s died (%s); reopening", self.id[:12], reason)
+        if code is None and session.pid > 0:
+            # The shell still runs (stuck in a builtin loop): left alone it would spin on
+            # and eat the sandbox's CPU quota.
+            self._kill_pid(session.pid)
         self._session(name)  # reopen now so the next command finds a live shell
         return ExecResult(
             exit_code=code if code is not None else -1,
             stdout="",
-            stderr=f"[the shell session ended and was restarted: {exc}]",
+            stderr=f"[the shell session ended and was restarted: {reason}]",
             duration_s=time.monotonic() - started,
             timed_out=timeout is not None and time.monotonic() - started >= timeout,
             session_restarted=True,
         )
+
+    def _kill_pid(self, pid: int) -> None:
+        """Kill one process from the control session (builtins only)."""
+        control = self._session("control")
+        with control.lock:
+            try:
+                control.run(f"kill -KILL {pid} 2>/dev/null; true", timeout=10)
+            except SessionDied:
+                control.close()
 
     def _kill_since(self, shell_pid: int, seconds: float) -> None:
         """Kill what ``shell_pid`` started in the last ``seconds``, from the control session."""
@@ -250,18 +264,24 @@ class Sandbox:
         shell, so nothing an agent left running can touch grading. Returns how many
         processes were killed; the agent and exec sessions reopen on next use."""
         control = self._session("control")
+        ours = []
         for name in [n for n in self._sessions if n != "control"]:
-            self._sessions.pop(name).close()
+            session = self._sessions.pop(name)
+            ours.append(session.pid)
+            session.close()
         with control.lock:
             res = control.run(
-                "__hb_n=0; for __hb_round in 1 2 3 4 5 6 7 8; do __hb_k=0; "
+                "declare -A __hb_seen=(); for __hb_round in 1 2 3 4 5 6 7 8; do __hb_k=0; "
                 "for __hb_d in /proc/[0-9]*; do __hb_p=${__hb_d#/proc/}; "
                 f"(( __hb_p == 1 || __hb_p == $$ || __hb_p == {self._sleeper} )) && continue; "
-                "kill -KILL $__hb_p 2>/dev/null && (( __hb_k++ )); done; "
-                "(( __hb_n += __hb_k )); (( __hb_k )) || break; done; echo $__hb_n",
+                "read -r __hb_s 2>/dev/null < $__hb_d/stat || continue; __hb_r=${__hb_s##*) }; "
+                "[[ ${__hb_r:0:1} == [ZX] ]] && continue; "
+                "kill -KILL $__hb_p 2>/dev/null || continue; __hb_k=1; __hb_seen[$__hb_p]=1; done; "
+                "(( __hb_k )) || break; done; echo ${!__hb_seen[@]}",
                 timeout=60,
             )
-        return int(res.stdout.strip() or 0)
+        killed = {int(p) for p in res.stdout.split()} - set(ours)
+        return len(killed)
 
     # -- files -------------------------------------------------------------------------
 

@@ -1,0 +1,135 @@
+"""The Agent protocol and what flows through it.
+
+An agent sees a :class:`TaskView` (never the hidden tests), works in an
+:class:`AgentSandbox`, stays within a :class:`Budget`, records every step with a
+:class:`Recorder`, and reports an :class:`AgentOutcome`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from horizonbench.sandbox.shell import ExecResult
+from horizonbench.tasks.models import ToolSpec
+
+
+class TaskView(BaseModel):
+    """What an agent may know of a task."""
+
+    name: str = Field(description="Task name.")
+    instruction: str = Field(description="What the agent is told.")
+    workdir: str = Field(description="Working directory in the sandbox.")
+    tools: list[ToolSpec] = Field(default_factory=list, description="Task-specific tools.")
+    solution_dir: Path | None = Field(None, description="The oracle's solution; only for agents that need it.")
+
+
+class Budget(BaseModel):
+    """Limits of one attempt. ``None`` means unbounded."""
+
+    max_steps: int | None = Field(None, ge=1, description="Most model turns (tool-call rounds).")
+    max_tokens: int | None = Field(None, ge=1, description="Most input + output tokens in total.")
+    max_cost_usd: float | None = Field(None, gt=0, description="Most dollars spent on the model.")
+    timeout_s: float | None = Field(None, gt=0, description="Wall-clock limit of the agent phase.")
+    command_timeout_s: float = Field(180.0, gt=0, description="Limit of one command the agent runs.")
+
+
+OutcomeStatus = Literal["submitted", "finished", "budget_exhausted", "timeout", "error"]
+
+
+class AgentOutcome(BaseModel):
+    """How an attempt ended, from the agent's side."""
+
+    status: OutcomeStatus = Field(description="submitted | finished | budget_exhausted | timeout | error.")
+    steps: int = Field(0, description="Model turns taken.")
+    input_tokens: int = Field(0, description="Prompt tokens, cached ones included.")
+    cached_input_tokens: int = Field(0, description="Prompt tokens served from the provider's cache.")
+    output_tokens: int = Field(0, description="Completion tokens.")
+    cost_usd: float = Field(0.0, description="Dollars, from the pricing table.")
+    message: str = Field("", description="The agent's final message or the reason it stopped.")
+    infra_error: bool = Field(False, description="The agent could not work for reasons outside it (endpoint down).")
+
+
+class AgentSandbox(Protocol):
+    """The part of a sandbox an agent may use."""
+
+    workdir: str
+
+    def shell(self, command: str, *, timeout: float | None = None) -> ExecResult: ...
+
+    def exec(
+        self, command: str, *, cwd: str | None = None, env: dict[str, str] | None = None, timeout: float | None = None
+    ) -> ExecResult: ...
+
+    def read_file(self, path: str) -> bytes: ...
+
+    def write_file(self, path: str, data: bytes | str, mode: int = 0o644) -> None: ...
+
+    def put_dir(self, local: Path | str, dest: str) -> None: ...
+
+    async def ashell(self, command: str, **kwargs: Any) -> ExecResult: ...
+
+    async def aexec(self, command: str, **kwargs: Any) -> ExecResult: ...
+
+
+class Recorder:
+    """Writes every step of an attempt to ``trajectory.jsonl`` and a readable ``agent.log``.
+
+    Secret values given at creation (API keys) are replaced by ``[REDACTED]`` in
+    everything written, so they never reach a trajectory or a log.
+    """
+
+    def __init__(self, trial_dir: Path | None, secrets: list[str] | None = None) -> None:
+        self.trial_dir = trial_dir
+        self._secrets = [s for s in (secrets or []) if s and len(s) >= 4]
+        self._lock = threading.Lock()
+        self._started = time.monotonic()
+        self.steps = 0
+        self._traj = open(trial_dir / "trajectory.jsonl", "a", encoding="utf-8") if trial_dir else None
+        self._log = open(trial_dir / "agent.log", "a", encoding="utf-8") if trial_dir else None
+
+    def redact(self, text: str) -> str:
+        for s in self._secrets:
+            text = text.replace(s, "[REDACTED]")
+        return text
+
+    def record(self, kind: str, **data: Any) -> None:
+        """Append one event (``kind``: model_call, tool_call, observation, command, note...)."""
+        event = {"t": round(time.monotonic() - self._started, 3), "kind": kind, **data}
+        line = self.redact(json.dumps(event, ensure_ascii=False, default=str))
+        with self._lock:
+            if self._traj:
+                self._traj.write(line + "\n")
+                self._traj.flush()
+
+    def log(self, text: str) -> None:
+        """A line for agent.log (humans read it)."""
+        with self._lock:
+            if self._log:
+                self._log.write(self.redact(text.rstrip("\n")) + "\n")
+                self._log.flush()
+
+    def close(self) -> None:
+        for fh in (self._traj, self._log):
+            if fh:
+                fh.close()
+        self._traj = self._log = None
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """An agent adapter. Built-ins live in :mod:`horizonbench.agents`; others register
+    under the entry-point group ``horizonbench.agents``."""
+
+    name: str
+    needs_solution: ClassVar[bool]
+
+    async def run(self, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder) -> AgentOutcome:
+        """Work on the task until done, out of budget, or failed; never raise for the
+        agent's own mistakes (report them in the outcome)."""
+        ...

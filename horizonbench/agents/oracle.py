@@ -1,0 +1,54 @@
+"""The oracle (applies the task's reference solution) and nop (does nothing) agents:
+together they prove a task is sound — the oracle must pass, nop must fail."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+from typing import ClassVar
+
+from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorder, TaskView
+
+SOLUTION_DEST = "/solution"
+
+
+class OracleAgent:
+    """Runs ``solution/solve.sh``, or applies ``solution/patch.diff`` in the workdir."""
+
+    name = "oracle"
+    version = "1"
+    needs_solution: ClassVar[bool] = True
+
+    async def run(self, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder) -> AgentOutcome:
+        sol = task.solution_dir
+        if sol is None or not sol.is_dir():
+            return AgentOutcome(status="error", message=f"task {task.name} has no solution/ directory")
+        await asyncio.to_thread(sandbox.put_dir, sol, SOLUTION_DEST)
+        if (sol / "solve.sh").is_file():
+            command = f"bash {SOLUTION_DEST}/solve.sh"
+        elif (sol / "patch.diff").is_file():
+            command = f"git apply --whitespace=nowarn {shlex.quote(SOLUTION_DEST + '/patch.diff')}"
+        else:
+            return AgentOutcome(status="error", message=f"task {task.name}: solution/ has neither solve.sh nor patch.diff")
+        recorder.record("command", command=command)
+        res = await sandbox.aexec(command, cwd=task.workdir, timeout=budget.timeout_s or budget.command_timeout_s)
+        recorder.record("observation", exit_code=res.exit_code, output=res.output[-4000:])
+        recorder.log(f"$ {command}\n{res.output}\n[exit {res.exit_code}]")
+        # The solution must not linger where the verifier runs in the same container.
+        await sandbox.aexec(f"rm -rf {SOLUTION_DEST}")
+        if res.exit_code != 0:
+            return AgentOutcome(status="finished", steps=1, message=f"solution exited {res.exit_code}")
+        return AgentOutcome(status="submitted", steps=1, message="solution applied")
+
+
+class NopAgent:
+    """Does nothing: a task that passes with it is broken."""
+
+    name = "nop"
+    version = "1"
+    needs_solution: ClassVar[bool] = False
+
+    async def run(self, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder) -> AgentOutcome:
+        recorder.record("note", text="nop agent: no action")
+        return AgentOutcome(status="finished", message="did nothing")
+

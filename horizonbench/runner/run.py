@@ -1,0 +1,184 @@
+"""A run: tasks x agents x attempts, with bounded concurrency, progress and resume."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from horizonbench import __version__
+from horizonbench.agents import registry
+from horizonbench.agents.base import Budget
+from horizonbench.errors import RunError
+from horizonbench.results.models import RunConfig, RunManifest, TaskEntry, TrialResult
+from horizonbench.results.store import RunDir
+from horizonbench.runner.trial import TrialSpec, run_trial, trial_id
+from horizonbench.sandbox import engine, reaper
+from horizonbench.tasks.loader import Suite, Task
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOptions:
+    run_id: str
+    agents: list[str]
+    attempts: int = 1
+    concurrency: int = 1
+    results_root: Path = Path("results")
+    agent_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    budget: Budget = field(default_factory=Budget)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    path: Path
+    total: int
+    skipped: int
+    counts: Counter[str]
+    seconds: float
+    results: list[TrialResult]
+
+    @property
+    def pass_rate(self) -> float | None:
+        graded = self.counts["passed"] + self.counts["failed"]
+        return self.counts["passed"] / graded if graded else None
+
+    def line(self) -> str:
+        rate = "n/a" if self.pass_rate is None else f"{self.pass_rate:.1%}"
+        return (
+            f"run {self.run_id}: {self.total} trials ({self.skipped} already done): "
+            f"{self.counts['passed']} passed, {self.counts['failed']} failed, {self.counts['error']} errors; "
+            f"pass rate {rate} (errors excluded); {self.seconds:.1f} s; results in {self.path}"
+        )
+
+
+ProgressFn = Callable[[TrialResult, Counter[str], int], None]
+
+
+def expand(tasks: Sequence[Task], agents: Sequence[str], attempts: int) -> list[TrialSpec]:
+    """Every trial of the run, in a stable order (attempt-major so early results cover all tasks)."""
+    return [
+        TrialSpec(trial_id(t.name, a, k), t, a, k)
+        for k in range(attempts)
+        for t in tasks
+        for a in agents
+    ]
+
+
+def _config(tasks: Sequence[Task], opts: RunOptions) -> RunConfig:
+    return RunConfig(
+        tasks=[TaskEntry(name=t.name, path=str(t.path), hash=t.content_hash(), suite=t.suite) for t in tasks],
+        agents=list(opts.agents),
+        agent_options=opts.agent_options,
+        attempts=opts.attempts,
+        budget=opts.budget.model_dump(mode="json", exclude_none=True),
+    )
+
+
+def _config_difference(old: RunConfig, new: RunConfig) -> str:
+    if old.agents != new.agents:
+        return f"agents {old.agents} vs {new.agents}"
+    if old.attempts != new.attempts:
+        return f"attempts {old.attempts} vs {new.attempts}"
+    old_t = {t.name: t.hash for t in old.tasks}
+    new_t = {t.name: t.hash for t in new.tasks}
+    if set(old_t) != set(new_t):
+        return f"tasks differ ({sorted(set(old_t) ^ set(new_t))[:3]})"
+    changed = [n for n in new_t if old_t[n] != new_t[n]]
+    if changed:
+        return f"task contents changed ({changed[:3]})"
+    if old.agent_options != new.agent_options:
+        return "agent options differ"
+    return "budget differs"
+
+
+def prepare(tasks: Sequence[Task], suites: Sequence[Suite], opts: RunOptions) -> tuple[RunDir, RunManifest]:
+    """Create the run directory and manifest, or check a resumed run matches.
+
+    Raises:
+        RunError: the run id exists with a different configuration.
+    """
+    if opts.attempts < 1:
+        raise RunError(f"--attempts must be at least 1, got {opts.attempts}")
+    if opts.concurrency < 1:
+        raise RunError(f"--concurrency must be at least 1, got {opts.concurrency}")
+    if not tasks:
+        raise RunError("no tasks selected; check the suite path and filters")
+    for name in opts.agents:  # fail before any container starts
+        registry.create(name, **opts.agent_options.get(name, {}))
+    run = RunDir(opts.results_root, opts.run_id)
+    config = _config(tasks, opts)
+    existing = run.read_manifest()
+    if existing is not None:
+        if existing.config.fingerprint() != config.fingerprint():
+            raise RunError(
+                f"run {opts.run_id} exists in {run.path} with a different configuration "
+                f"({_config_difference(existing.config, config)}); use another --run-id, or the same options to resume"
+            )
+        return run, existing
+    manifest = RunManifest(
+        run_id=opts.run_id,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        horizonbench_version=__version__,
+        config=config,
+        suites={s.name: s.config.version for s in suites},
+        concurrency=opts.concurrency,
+        host=socket.gethostname(),
+    )
+    run.write_manifest(manifest)
+    return run, manifest
+
+
+async def execute(
+    tasks: Sequence[Task], suites: Sequence[Suite], opts: RunOptions, progress: ProgressFn | None = None
+) -> RunSummary:
+    """Run every unfinished trial; finished ones (with a result.json) are kept as they are."""
+    started = time.monotonic()
+    engine.client()  # a clear error now rather than one error result per trial
+    removed = await asyncio.to_thread(reaper.prune)
+    if removed:
+        log.info("removed %d leftover container(s) of dead runs", len(removed))
+    run, manifest = prepare(tasks, suites, opts)
+    specs = expand(tasks, opts.agents, opts.attempts)
+    done = {r.trial_id: r for r in run.results()}
+    todo = [s for s in specs if s.trial_id not in done]
+    counts: Counter[str] = Counter(r.status for r in done.values() if r.trial_id in {s.trial_id for s in specs})
+    results = [done[s.trial_id] for s in specs if s.trial_id in done]
+    sem = asyncio.Semaphore(opts.concurrency)
+
+    async def one(spec: TrialSpec) -> None:
+        async with sem:
+            agent = registry.create(spec.agent, **opts.agent_options.get(spec.agent, {}))
+            spec.model = getattr(agent, "model", None)
+            result = await run_trial(spec, agent, run, opts.budget)
+        results.append(result)
+        counts[result.status] += 1
+        if progress:
+            progress(result, counts, len(specs))
+
+    try:
+        await asyncio.gather(*(one(s) for s in todo))
+    finally:
+        await asyncio.shield(asyncio.to_thread(reaper.remove_own, opts.run_id))
+        images = {r.task: r.image_id for r in results if r.image_id}
+        if images and images != manifest.images:
+            manifest.images = {**manifest.images, **images}
+            run.write_manifest(manifest)
+    return RunSummary(
+        run_id=opts.run_id,
+        path=run.path,
+        total=len(specs),
+        skipped=len(specs) - len(todo),
+        counts=counts,
+        seconds=time.monotonic() - started,
+        results=results,
+    )

@@ -1,0 +1,172 @@
+"""One attempt end to end: image, sandbox, agent, collect, grade, write, clean up."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import time
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import docker.errors
+import requests.exceptions
+
+from horizonbench.agents.base import Agent, AgentOutcome, Budget, Recorder, TaskView
+from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing
+from horizonbench.results.models import Timings, TrialResult
+from horizonbench.results.store import RunDir, atomic_write
+from horizonbench.sandbox import images
+from horizonbench.sandbox.reaper import LABEL_RUN, LABEL_TRIAL
+from horizonbench.sandbox.sandbox import Sandbox, make_limits
+from horizonbench.scoring import verifier
+from horizonbench.tasks.loader import Task
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_AGENT_TIMEOUT_S = 1800.0
+_INFRA = (docker.errors.DockerException, requests.exceptions.RequestException, ConnectionError)
+
+
+class _AgentInfraError(Exception):
+    """The agent reported that it could not work (endpoint down): an error, not a failure."""
+
+
+class TrialLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """Puts the trial id in every record."""
+
+    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
+        return f"[{self.extra['trial'] if self.extra else ''}] {msg}", kwargs
+
+
+@dataclass
+class TrialSpec:
+    trial_id: str
+    task: Task
+    agent: str
+    attempt: int
+    model: str | None = None
+
+
+def trial_id(task: str, agent: str, attempt: int) -> str:
+    safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in agent)
+    return f"{task}__{safe}__{attempt}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) -> TrialResult:
+    """Run one trial and write its result.json. Never raises for what goes wrong inside
+    the trial: infrastructure problems become ``error`` results, the agent's
+    shortcomings ``failed`` ones."""
+    log = TrialLog(logger, {"trial": spec.trial_id})
+    task = spec.task
+    tdir = run.trial_dir(spec.trial_id)
+    if tdir.exists():  # leftovers of an interrupted earlier attempt at this trial
+        shutil.rmtree(tdir)
+    tdir.mkdir(parents=True)
+    t = Timings()
+    started_at, t0 = _now(), time.monotonic()
+    result = TrialResult(
+        run_id=run.run_id,
+        trial_id=spec.trial_id,
+        task=task.name,
+        suite=task.suite,
+        family=task.family,
+        agent=spec.agent,
+        model=spec.model,
+        attempt=spec.attempt,
+        status="error",
+        task_hash=task.content_hash(),
+        difficulty=task.difficulty,
+        tags=task.tags,
+        expert_minutes=task.expert_minutes,
+        horizon_steps=task.steps,
+        started_at=started_at,
+    )
+    labels = {LABEL_RUN: run.run_id, LABEL_TRIAL: spec.trial_id}
+    sandbox: Sandbox | None = None
+    recorder = Recorder(tdir)
+    phase = "image"
+    try:
+        image = await asyncio.to_thread(images.ensure, task)
+        result.image, result.image_id = image.tag, image.image_id
+        t.image_s = time.monotonic() - t0
+
+        phase = "sandbox"
+        s0 = time.monotonic()
+        sandbox = await asyncio.to_thread(
+            Sandbox.start,
+            image.tag,
+            limits=make_limits(**verifier.sandbox_limits(task)),
+            workdir=image.workdir,
+            env=task.config.environment.env,
+            labels=labels,
+        )
+        t.start_s = time.monotonic() - s0
+
+        phase = "agent"
+        a0 = time.monotonic()
+        view = TaskView(
+            name=task.name,
+            instruction=task.instruction,
+            workdir=image.workdir,
+            tools=task.tools,
+            solution_dir=task.solution_dir if getattr(agent, "needs_solution", False) else None,
+        )
+        timeout = budget.timeout_s or task.config.agent.timeout_sec or DEFAULT_AGENT_TIMEOUT_S
+        try:
+            outcome = await asyncio.wait_for(agent.run(view, sandbox, budget, recorder), timeout=timeout)
+        except TimeoutError:
+            outcome = AgentOutcome(status="timeout", message=f"agent phase exceeded {timeout:g} s")
+            log.info("agent timed out after %.0f s", timeout)
+        t.agent_s = time.monotonic() - a0
+        result.outcome = outcome
+        if outcome.infra_error:
+            raise _AgentInfraError(outcome.message or "the agent could not reach its model")
+
+        phase = "collect"
+        c0 = time.monotonic()
+        killed = await asyncio.to_thread(sandbox.kill_all)
+        if killed:
+            log.info("killed %d process(es) the agent left running", killed)
+        diff = ""
+        if (await sandbox.aexec("git rev-parse --is-inside-work-tree", timeout=30)).exit_code == 0:
+            diff = await asyncio.to_thread(sandbox.diff)
+        atomic_write(tdir / "agent.diff", diff)
+        t.collect_s = time.monotonic() - c0
+
+        phase = "verifier"
+        v0 = time.monotonic()
+        verdict, t.test_s = await asyncio.to_thread(verifier.grade, task, image, sandbox, diff, tdir, labels)
+        t.verifier_s = time.monotonic() - v0
+        result.verdict = verdict
+        result.status, result.reward = verdict.status, verdict.reward
+        result.flags = list(verdict.flags)
+        log.info("%s (%s)", verdict.status, verdict.detail)
+    except _AgentInfraError as exc:
+        result.error, result.error_kind = str(exc), "agent"
+    except (ImageBuildError, ImageMissing) as exc:
+        result.error, result.error_kind = str(exc), "image"
+    except HorizonError as exc:
+        result.error, result.error_kind = str(exc), phase
+    except _INFRA as exc:
+        result.error, result.error_kind = f"Docker engine: {str(exc).splitlines()[0][:300]}", phase
+    except Exception as exc:  # an adapter's bug must not take the run down
+        log.exception("unexpected error in phase %s", phase)
+        result.error, result.error_kind = f"{type(exc).__name__}: {exc}"[:500], phase
+    finally:
+        recorder.close()
+        if sandbox is not None:
+            await asyncio.shield(asyncio.to_thread(sandbox.close))
+        t.total_s = time.monotonic() - t0
+        result.timings = t
+        result.finished_at = _now()
+    if result.status == "error":
+        log.warning("error in %s: %s", result.error_kind, result.error)
+    run.write_result(result)
+    return result

@@ -1,0 +1,196 @@
+"""Task images: built from a task's ``environment/`` on the local engine, tagged by a
+hash of their build context and base, and never rebuilt while that tag exists.
+
+Builds use host networking (``apt-get`` in a Dockerfile reaches the mirror); containers
+never get a network. Python requirements a task declares are resolved and downloaded
+on the host with pip, which honours the host's pip configuration, proxies and
+certificates, into ``wheelhouse/`` in the build context; the Dockerfile installs them
+with ``pip install --no-index --find-links``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker.errors
+
+from horizonbench.errors import ImageBuildError, ImageMissing
+from horizonbench.sandbox import base_image, engine
+from horizonbench.tasks.loader import Task, hash_tree
+
+log = logging.getLogger(__name__)
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def cache_dir() -> Path:
+    """Where build logs and wheelhouses are kept (HORIZONBENCH_CACHE overrides)."""
+    root = Path(os.environ.get("HORIZONBENCH_CACHE", Path.home() / ".cache" / "horizonbench"))
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@dataclass(frozen=True)
+class TaskImage:
+    tag: str
+    image_id: str
+    workdir: str
+    built: bool
+    build_seconds: float = 0.0
+    log_path: str = ""
+
+
+def _lock(tag: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(tag, threading.Lock())
+
+
+def _from_images(dockerfile: Path) -> list[str]:
+    refs = []
+    for line in dockerfile.read_text(encoding="utf-8", errors="replace").splitlines():
+        m = re.match(r"\s*FROM\s+(?:--\S+\s+)*(\S+)", line, re.IGNORECASE)
+        if m:
+            refs.append(m.group(1))
+    return refs
+
+
+def _image_id(ref: str) -> str | None:
+    try:
+        return engine.client().images.get(ref).id
+    except docker.errors.ImageNotFound:
+        return None
+
+
+def image_tag(task: Task) -> str:
+    """The content-hash tag of a task's image (its prebuilt image when it names one)."""
+    env = task.config.environment
+    if env.docker_image:
+        return env.docker_image
+    h = hashlib.sha256()
+    h.update(hash_tree(task.environment_dir).encode())
+    h.update(json.dumps(sorted(env.python_requirements)).encode())
+    for ref in _from_images(task.environment_dir / "Dockerfile"):
+        if ref.startswith(base_image.REPOSITORY):
+            base_image.require()
+        h.update(f"{ref}={_image_id(ref) or ref}".encode())
+    name = re.sub(r"[^a-z0-9._-]+", "-", task.name.lower()).strip("-.") or "task"
+    return f"hb-task/{name}:{h.hexdigest()[:16]}"
+
+
+def ensure(task: Task, rebuild: bool = False) -> TaskImage:
+    """Make sure the task's image exists; build it if needed.
+
+    Raises:
+        ImageMissing: the task names a prebuilt image that is not here and cannot be pulled.
+        ImageBuildError: the build failed (the message names the task and the build log).
+    """
+    tag = image_tag(task)
+    env = task.config.environment
+    if env.docker_image:
+        return _prebuilt(task, tag)
+    with _lock(tag):
+        image_id = None if rebuild else _image_id(tag)
+        if image_id:
+            return TaskImage(tag, image_id, _workdir(task, image_id), built=False)
+        return _build(task, tag)
+
+
+def _prebuilt(task: Task, ref: str) -> TaskImage:
+    image_id = _image_id(ref)
+    if image_id is None:
+        try:
+            engine.client().images.pull(ref)
+        except docker.errors.APIError:
+            raise ImageMissing(
+                f"task {task.name}: image {ref!r} (environment.docker_image) is not on this engine and cannot be "
+                "pulled; load it with 'docker load' or build it"
+            ) from None
+        image_id = _image_id(ref) or ""
+    return TaskImage(ref, image_id, _workdir(task, image_id), built=False)
+
+
+def _workdir(task: Task, image_id: str) -> str:
+    if task.config.environment.workdir:
+        return task.config.environment.workdir
+    cfg = engine.client().images.get(image_id).attrs.get("Config") or {}
+    return str(cfg.get("WorkingDir") or "/")
+
+
+def download_wheelhouse(requirements: list[str], dest: Path, log_fh: object = None) -> None:
+    """Resolve and download ``requirements`` (and their dependencies) on the host.
+
+    Raises:
+        ImageBuildError: pip could not resolve or download them.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "requirements.txt").write_text("\n".join(requirements) + "\n")
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(dest), "-r", str(dest / "requirements.txt")]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if log_fh is not None:
+        log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
+        raise ImageBuildError(f"pip download of {requirements} failed: {last}")
+
+
+def _build(task: Task, tag: str) -> TaskImage:
+    import time
+
+    logs = cache_dir() / "build-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"{tag.replace('/', '_').replace(':', '_')}.log"
+    started = time.monotonic()
+    log.info("building image %s for task %s", tag, task.name)
+    with tempfile.TemporaryDirectory(prefix="hb-ctx-") as tmp, open(log_path, "w") as fh:
+        ctx = Path(tmp) / "context"
+        shutil.copytree(task.environment_dir, ctx, symlinks=True)
+        reqs = task.config.environment.python_requirements
+        if reqs:
+            try:
+                download_wheelhouse(reqs, ctx / "wheelhouse", fh)
+            except ImageBuildError as exc:
+                raise ImageBuildError(f"task {task.name}: {exc}; build log: {log_path}") from None
+        else:
+            (ctx / "wheelhouse").mkdir(exist_ok=True)
+        api = engine.client().api
+        try:
+            stream = api.build(
+                path=str(ctx),
+                tag=tag,
+                network_mode="host",
+                rm=True,
+                forcerm=True,
+                decode=True,
+                labels={"horizonbench.task": task.name},
+                timeout=int(task.config.environment.build_timeout_sec),
+            )
+            error = None
+            for chunk in stream:
+                if "stream" in chunk:
+                    fh.write(chunk["stream"])
+                elif "error" in chunk:
+                    error = chunk["error"].strip()
+                    fh.write(f"ERROR: {error}\n")
+        except (docker.errors.APIError, OSError) as exc:
+            error = str(exc)
+            fh.write(f"ERROR: {error}\n")
+    image_id = None if error else _image_id(tag)
+    if image_id is None:
+        last = (error or "no image produced").splitlines()[-1][:200]
+        raise ImageBuildError(f"task {task.name}: image build failed ({last}); build log: {log_path}")
+    return TaskImage(
+        tag, image_id, _workdir(task, image_id), built=True, build_seconds=time.monotonic() - started,
+        log_path=str(log_path),
+    )

@@ -1,0 +1,187 @@
+"""Grading one attempt in a sandbox. Hidden tests enter only now.
+
+``fresh`` (repository tasks): the agent's diff is applied to a clean container of the
+task image, protected paths (tests, conftest.py, start-up hooks) are restored from the
+base state, then the hidden tests are copied in and run. ``same`` (state tasks): the
+tests run in the agent's own container after every process it left is gone.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import re
+import shlex
+import time
+from pathlib import Path
+
+from horizonbench.results.models import Verdict
+from horizonbench.sandbox.images import TaskImage
+from horizonbench.sandbox.sandbox import Sandbox, make_limits
+from horizonbench.scoring import graders
+from horizonbench.tasks.loader import Task
+
+log = logging.getLogger(__name__)
+
+VERIFIER_DIR = "/logs/verifier"
+_DIFF_HEADER = re.compile(r'^diff --git "?a/(.+?)"? "?b/(.+?)"?$')
+
+
+def sandbox_limits(task: Task) -> dict[str, float | int]:
+    env = task.config.environment
+    return {"cpus": env.cpus, "memory_mb": env.memory_mb, "pids": env.pids}
+
+
+def diff_paths(diff: str) -> list[str]:
+    """Paths a git diff touches (both sides of renames)."""
+    paths: list[str] = []
+    for line in diff.splitlines():
+        m = _DIFF_HEADER.match(line)
+        if m:
+            for p in m.groups():
+                if p not in paths:
+                    paths.append(p)
+    return paths
+
+
+def is_protected(path: str, globs: list[str]) -> bool:
+    for g in globs:
+        if fnmatch.fnmatchcase(path, g) or (g.startswith("**/") and fnmatch.fnmatchcase(path, g[3:])):
+            return True
+    return False
+
+
+def grade(
+    task: Task,
+    image: TaskImage,
+    agent_sandbox: Sandbox | None,
+    diff: str,
+    trial_dir: Path,
+    labels: dict[str, str],
+) -> tuple[Verdict, float]:
+    """Grade an attempt; returns the verdict and the seconds the tests took.
+
+    Raises:
+        SandboxError: the grading container could not be started or used (an
+            infrastructure error, never the agent's failure).
+    """
+    mode = task.grading_mode
+    if mode == "same":
+        if agent_sandbox is None:
+            raise ValueError("same-mode grading needs the agent's sandbox")
+        return _run_tests(task, image, agent_sandbox, trial_dir, mode, [])
+    with Sandbox.start(
+        image.tag,
+        limits=make_limits(**sandbox_limits(task)),
+        workdir=image.workdir,
+        env=task.config.environment.env,
+        labels={**labels, "horizonbench.role": "grader"},
+    ) as sb:
+        flags: list[str] = []
+        if diff.strip():
+            sb.write_file("/tmp/.hb-agent.diff", diff)
+            res = sb.exec("git apply --binary --whitespace=nowarn /tmp/.hb-agent.diff", timeout=120)
+            if res.exit_code != 0:
+                return (
+                    Verdict(
+                        status="failed",
+                        reward=0.0,
+                        grader=task.config.verifier.grader,
+                        mode=mode,
+                        flags=["patch_failed"],
+                        detail=f"the agent's diff did not apply to a clean copy: {res.output.strip()[:300]}",
+                    ),
+                    0.0,
+                )
+        touched = [p for p in diff_paths(diff) if is_protected(p, task.config.verifier.protected)]
+        if touched:
+            flags.append("touched_protected")
+            log.info("task %s: agent changed protected paths %s; restoring them", task.name, touched)
+            restore = " ; ".join(
+                f"{{ git checkout -q HEAD -- {q} 2>/dev/null || rm -rf -- {q}; }}" for q in map(shlex.quote, touched)
+            )
+            sb.exec(restore, timeout=120)
+        return _run_tests(task, image, sb, trial_dir, mode, flags)
+
+
+def _run_tests(
+    task: Task, image: TaskImage, sb: Sandbox, trial_dir: Path, mode: str, flags: list[str]
+) -> tuple[Verdict, float]:
+    v = task.config.verifier
+    # Whatever the agent wrote where results land is gone before the tests start.
+    sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR}", timeout=60)
+    if task.tests_dir.is_dir():
+        sb.put_dir(task.tests_dir, v.tests_dir)
+    command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
+    out = f"{VERIFIER_DIR}/test-output.log"
+    started = time.monotonic()
+    res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
+    test_s = time.monotonic() - started
+    try:
+        log_text = sb.read_file(out).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        log_text = res.output
+    (trial_dir / "verifier.log").write_text(
+        f"$ {command}\n{log_text}\n[exit {res.exit_code}{', timed out' if res.timed_out else ''}]\n"
+    )
+    if res.timed_out:
+        flags.append("verifier_timeout")
+    verdict = _decide(task, sb, log_text, res.exit_code, mode, flags)
+    return verdict, test_s
+
+
+def _read_optional(sb: Sandbox, path: str) -> str | None:
+    try:
+        return sb.read_file(path).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+
+
+def _decide(task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, flags: list[str]) -> Verdict:
+    v = task.config.verifier
+    status_map: dict[str, str] = {}
+    if v.grader != "reward" or task.config.milestones:
+        status_map, parse_flags = graders.parse_log(log_text, v.log_parser)
+        flags.extend(parse_flags)
+    milestones, furthest = graders.grade_milestones(task.config.milestones, status_map)
+    base = {"grader": v.grader, "mode": mode, "milestones": milestones, "furthest_milestone": furthest}
+    if v.grader == "reward":
+        reading = graders.read_reward(
+            _read_optional(sb, f"{VERIFIER_DIR}/reward.json"), _read_optional(sb, f"{VERIFIER_DIR}/reward.txt")
+        )
+        if reading.reward is None:
+            flags.append("reward_unreadable")
+            return Verdict(status="failed", reward=0.0, exit_code=exit_code, flags=flags, detail=reading.problem, **base)
+        passed = reading.reward >= 1.0
+        return Verdict(
+            status="passed" if passed else "failed",
+            reward=reading.reward,
+            exit_code=exit_code,
+            flags=flags,
+            detail=f"reward {reading.reward:g}",
+            **base,
+        )
+    if v.grader == "swebench":
+        resolution, report = graders.swebench_report(status_map, v.fail_to_pass, v.pass_to_pass)
+        f2p, p2p = report["FAIL_TO_PASS"], report["PASS_TO_PASS"]
+        n_ok = len(f2p["success"]) + len(p2p["success"])
+        n_all = n_ok + len(f2p["failure"]) + len(p2p["failure"])
+        return Verdict(
+            status="passed" if resolution == "RESOLVED_FULL" else "failed",
+            reward=1.0 if resolution == "RESOLVED_FULL" else 0.0,
+            resolution=resolution,
+            tests={"FAIL_TO_PASS": f2p, "PASS_TO_PASS": p2p},
+            exit_code=exit_code,
+            flags=flags,
+            detail=f"{resolution}: {n_ok}/{n_all} listed tests pass",
+            **base,
+        )
+    done = sum(m.passed for m in milestones)
+    return Verdict(
+        status="passed" if done == len(milestones) else "failed",
+        reward=done / len(milestones),
+        exit_code=exit_code,
+        flags=flags,
+        detail=f"{done}/{len(milestones)} milestones",
+        **base,
+    )

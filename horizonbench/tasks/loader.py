@@ -1,0 +1,199 @@
+"""Task and suite directories: loading, hashing and filtering."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from horizonbench.errors import TaskError
+from horizonbench.tasks.models import SuiteConfig, TaskConfig, ToolSpec
+from horizonbench.validation import load_model, read_toml
+
+_SKIP_DIRS = {"__pycache__", ".git", ".pytest_cache", "wheelhouse"}
+
+
+@dataclass
+class Task:
+    """A loaded task directory."""
+
+    name: str
+    path: Path
+    config: TaskConfig
+    instruction: str
+    suite: str = ""
+
+    @property
+    def family(self) -> str:
+        return self.config.metadata.family or self.name
+
+    @property
+    def difficulty(self) -> str | None:
+        return self.config.metadata.difficulty
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self.config.metadata.tags)
+
+    @property
+    def expert_minutes(self) -> float | None:
+        h = self.config.horizon.expert_minutes
+        return h if h is not None else self.config.metadata.expert_time_estimate_min
+
+    @property
+    def steps(self) -> int | None:
+        return self.config.horizon.steps
+
+    @property
+    def environment_dir(self) -> Path:
+        return self.path / "environment"
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.path / "tests"
+
+    @property
+    def solution_dir(self) -> Path:
+        return self.path / "solution"
+
+    @property
+    def grading_mode(self) -> str:
+        """fresh for repository tasks graded by tests, same for state tasks (the default)."""
+        v = self.config.verifier
+        if v.mode:
+            return v.mode
+        return "fresh" if v.grader == "swebench" else "same"
+
+    @property
+    def tools(self) -> list[ToolSpec]:
+        return list(self.config.tools)
+
+    def content_hash(self) -> str:
+        """A hash of every file of the task (its version in run manifests)."""
+        return hash_tree(self.path)
+
+
+@dataclass
+class Suite:
+    name: str
+    path: Path
+    config: SuiteConfig
+    tasks: list[Task] = field(default_factory=list)
+
+
+def hash_tree(root: Path, skip: Iterable[str] = _SKIP_DIRS) -> str:
+    """sha256 over relative paths, modes and contents of the files under ``root``."""
+    skip = set(skip)
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part in skip for part in rel.parts) or not path.is_file():
+            continue
+        h.update(str(rel).encode() + b"\0" + oct(path.stat().st_mode & 0o111).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def is_task_dir(path: Path) -> bool:
+    return (path / "task.toml").is_file()
+
+
+def load_task(path: Path | str, suite: str = "") -> Task:
+    """Load one task directory.
+
+    Raises:
+        TaskError: task.toml or instruction.md is missing or malformed (the message
+            names the file and the field).
+    """
+    path = Path(path)
+    toml_path = path / "task.toml"
+    if not toml_path.is_file():
+        raise TaskError(f"{path}: not a task directory (no task.toml)")
+    config = load_model(toml_path, TaskConfig, TaskError)
+    instruction_path = path / "instruction.md"
+    try:
+        instruction = instruction_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TaskError(f"{instruction_path}: file not found (every task needs its instruction)") from None
+    if not instruction.strip():
+        raise TaskError(f"{instruction_path}: the instruction is empty")
+    env = config.environment
+    if env.docker_image is None and not (path / "environment" / "Dockerfile").is_file():
+        raise TaskError(f"{toml_path}: environment.docker_image is unset and environment/Dockerfile is missing")
+    if config.verifier.grader == "reward" and config.verifier.command is None and not (path / "tests" / "test.sh").is_file():
+        raise TaskError(f"{path / 'tests'}: test.sh is missing and verifier.command is unset")
+    return Task(name=path.resolve().name, path=path.resolve(), config=config, instruction=instruction, suite=suite)
+
+
+def load_suite(path: Path | str) -> Suite:
+    """Load a suite: a folder of task directories with an optional suite.toml.
+
+    Raises:
+        TaskError: the folder holds no task, or a task or suite.toml is malformed.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise TaskError(f"{path}: no such suite directory")
+    suite_toml = path / "suite.toml"
+    if suite_toml.is_file():
+        raw = read_toml(suite_toml, TaskError)
+        config = load_model(suite_toml, SuiteConfig, TaskError, data=raw)
+    else:
+        config = SuiteConfig(name=path.resolve().name)
+    tasks = [load_task(d, suite=config.name) for d in sorted(path.iterdir()) if d.is_dir() and is_task_dir(d)]
+    if not tasks:
+        raise TaskError(f"{path}: no task directories (folders with a task.toml) found")
+    return Suite(name=config.name, path=path.resolve(), config=config, tasks=tasks)
+
+
+def load_tasks(paths: Sequence[Path | str]) -> tuple[list[Task], list[Suite]]:
+    """Load tasks from a mix of suite folders and task folders, in order, without duplicates."""
+    tasks: list[Task] = []
+    suites: list[Suite] = []
+    seen: set[Path] = set()
+    for p in paths:
+        p = Path(p)
+        if is_task_dir(p):
+            found = [load_task(p)]
+        else:
+            suite = load_suite(p)
+            suites.append(suite)
+            found = suite.tasks
+        for t in found:
+            if t.path not in seen:
+                seen.add(t.path)
+                tasks.append(t)
+    names = [t.name for t in tasks]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise TaskError(f"two tasks share the name {dupes[0]!r}; task directory names must be unique in a run")
+    return tasks, suites
+
+
+def select(
+    tasks: Sequence[Task],
+    *,
+    names: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    difficulty: Sequence[str] = (),
+    min_minutes: float | None = None,
+    max_minutes: float | None = None,
+) -> list[Task]:
+    """Filter tasks by name globs, any of the tags, difficulty, and expert-minutes range."""
+    out = []
+    for t in tasks:
+        if names and not any(fnmatch.fnmatchcase(t.name, pat) for pat in names):
+            continue
+        if tags and not set(tags) & set(t.tags):
+            continue
+        if difficulty and (t.difficulty or "") not in difficulty:
+            continue
+        minutes = t.expert_minutes
+        if min_minutes is not None and (minutes is None or minutes < min_minutes):
+            continue
+        if max_minutes is not None and (minutes is None or minutes > max_minutes):
+            continue
+        out.append(t)
+    return out

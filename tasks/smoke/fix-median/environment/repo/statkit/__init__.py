@@ -1,0 +1,5 @@
+"""Small descriptive statistics."""
+
+from statkit.stats import mean, median
+
+__all__ = ["mean", "median"]

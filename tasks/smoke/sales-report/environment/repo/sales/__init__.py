@@ -1,0 +1,1 @@
+"""Sales CSV to Markdown report."""
