@@ -1,0 +1,87 @@
+"""A task directory in Harbor / Terminal-Bench 2 layout runs unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from horizonbench.results.models import TrialResult
+from tests.helpers import hb
+
+pytestmark = pytest.mark.docker
+
+TASK_TOML = """\
+version = "1.0"
+
+[metadata]
+author_name = "Test Author"
+author_email = "author@example.org"
+difficulty = "medium"
+category = "file-operations"
+tags = ["bash", "text"]
+expert_time_estimate_min = 5.0
+junior_time_estimate_min = 15.0
+
+[verifier]
+timeout_sec = 60.0
+
+[agent]
+timeout_sec = 300.0
+
+[environment]
+build_timeout_sec = 300.0
+cpus = 1
+memory_mb = 512
+storage_mb = 2048
+"""
+
+DOCKERFILE = """\
+FROM horizonbench/base:bookworm
+WORKDIR /app
+RUN printf 'banana\\napple\\ncherry\\napple\\n' > /app/fruits.txt
+"""
+
+TEST_SH = """\
+#!/bin/bash
+# Harbor convention: write the reward to /logs/verifier/reward.txt
+if [ -f /app/sorted.txt ] && [ "$(cat /app/sorted.txt)" = "$(printf 'apple\\nbanana\\ncherry')" ]; then
+  echo 1 > /logs/verifier/reward.txt
+else
+  echo 0 > /logs/verifier/reward.txt
+fi
+"""
+
+SOLVE_SH = """\
+#!/bin/bash
+sort -u /app/fruits.txt > /app/sorted.txt
+"""
+
+
+def write_harbor_task(root: Path) -> Path:
+    task = root / "sort-unique"
+    for sub in ("environment", "tests", "solution"):
+        (task / sub).mkdir(parents=True)
+    (task / "instruction.md").write_text("Write the unique lines of /app/fruits.txt, sorted, to /app/sorted.txt.\n")
+    (task / "task.toml").write_text(TASK_TOML)
+    (task / "environment" / "Dockerfile").write_text(DOCKERFILE)
+    (task / "tests" / "test.sh").write_text(TEST_SH)
+    (task / "solution" / "solve.sh").write_text(SOLVE_SH)
+    return task
+
+
+def test_harbor_task_runs_unchanged(tmp_path: Path) -> None:
+    task = write_harbor_task(tmp_path / "suite")
+    check = hb("tasks", "check", task)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "1/1 task(s) sound" in check.stdout
+
+    res = hb("run", task, "--agent", "oracle", "--agent", "nop", "--run-id", "h", "--results", tmp_path / "r", "--no-progress")
+    assert res.returncode == 0, res.stderr
+    trials = tmp_path / "r" / "h" / "trials"
+    oracle = TrialResult.model_validate_json((trials / "sort-unique__oracle__0" / "result.json").read_text())
+    nop = TrialResult.model_validate_json((trials / "sort-unique__nop__0" / "result.json").read_text())
+    assert (oracle.status, oracle.reward) == ("passed", 1.0)
+    assert (nop.status, nop.reward) == ("failed", 0.0)
+    assert oracle.difficulty == "medium" and oracle.expert_minutes == 5.0
+    assert oracle.verdict is not None and oracle.verdict.mode == "same"
