@@ -23,6 +23,7 @@ setup: base
 demo: setup
 	$(BIN)/horizonbench doctor
 	$(BIN)/horizonbench sandbox demo
+	$(BIN)/horizonbench run tasks/smoke --agent oracle --attempts 2 --run-id demo-$$(date +%Y%m%d-%H%M%S)
 
 lint: $(STAMP)
 	$(BIN)/ruff check horizonbench tests benchmarks
@@ -38,6 +39,7 @@ test: lint typecheck pytest
 
 bench: setup
 	$(BIN)/python benchmarks/bench_exec.py
+	$(BIN)/python benchmarks/bench_trials.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -97,13 +97,20 @@ def sandbox_demo() -> None:
         out.print(line)
 
 
-def _load(paths: list[Path], names: list[str], tags: list[str], difficulty: list[str],
-          min_minutes: float | None, max_minutes: float | None) -> tuple[list[Any], list[Any]]:
+def _load(
+    paths: list[Path],
+    names: list[str],
+    tags: list[str],
+    difficulty: list[str],
+    min_minutes: float | None,
+    max_minutes: float | None,
+) -> tuple[list[Any], list[Any]]:
     from horizonbench.tasks.loader import load_tasks, select
 
     tasks, suites = load_tasks(paths)
-    return select(tasks, names=names, tags=tags, difficulty=difficulty, min_minutes=min_minutes,
-                  max_minutes=max_minutes), suites
+    return select(
+        tasks, names=names, tags=tags, difficulty=difficulty, min_minutes=min_minutes, max_minutes=max_minutes
+    ), suites
 
 
 PathsArg = typer.Argument(..., help="Suite folders or task folders.")
@@ -141,8 +148,14 @@ def run(
     tasks, suites = _load(paths, names, tags, difficulty, min_minutes, max_minutes)
     k = attempts or max([s.config.attempts for s in suites], default=1)
     rid = run_id or datetime.now(UTC).strftime("run-%Y%m%d-%H%M%S")
-    opts = RunOptions(run_id=rid, agents=agent, attempts=k, concurrency=concurrency, results_root=results,
-                      budget=Budget(timeout_s=timeout))
+    opts = RunOptions(
+        run_id=rid,
+        agents=agent,
+        attempts=k,
+        concurrency=concurrency,
+        results_root=results,
+        budget=Budget(timeout_s=timeout),
+    )
     total = len(tasks) * len(agent) * k
     if progress:
         from horizonbench.results.store import RunDir
@@ -169,9 +182,17 @@ def tasks_list(
     table = Table("task", "suite", "grader", "mode", "difficulty", "steps", "expert min", "milestones", "tags")
     for t in tasks:
         v = t.config.verifier
-        table.add_row(t.name, t.suite, v.grader, t.grading_mode, t.difficulty or "", str(t.steps or ""),
-                      f"{t.expert_minutes:g}" if t.expert_minutes else "", str(len(t.config.milestones)),
-                      ",".join(t.tags))
+        table.add_row(
+            t.name,
+            t.suite,
+            v.grader,
+            t.grading_mode,
+            t.difficulty or "",
+            str(t.steps or ""),
+            f"{t.expert_minutes:g}" if t.expert_minutes else "",
+            str(len(t.config.milestones)),
+            ",".join(t.tags),
+        )
     out.print(table)
     out.print(f"{len(tasks)} task(s)")
 

@@ -90,8 +90,9 @@ class Recorder:
         self._lock = threading.Lock()
         self._started = time.monotonic()
         self.steps = 0
-        self._traj = open(trial_dir / "trajectory.jsonl", "a", encoding="utf-8") if trial_dir else None
-        self._log = open(trial_dir / "agent.log", "a", encoding="utf-8") if trial_dir else None
+        # Open for the whole attempt (closed by close()): every event is flushed as it happens.
+        self._traj = open(trial_dir / "trajectory.jsonl", "a", encoding="utf-8") if trial_dir else None  # noqa: SIM115
+        self._log = open(trial_dir / "agent.log", "a", encoding="utf-8") if trial_dir else None  # noqa: SIM115
 
     def redact(self, text: str) -> str:
         for s in self._secrets:

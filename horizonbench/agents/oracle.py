@@ -29,7 +29,9 @@ class OracleAgent:
         elif (sol / "patch.diff").is_file():
             command = f"git apply --whitespace=nowarn {shlex.quote(SOLUTION_DEST + '/patch.diff')}"
         else:
-            return AgentOutcome(status="error", message=f"task {task.name}: solution/ has neither solve.sh nor patch.diff")
+            return AgentOutcome(
+                status="error", message=f"task {task.name}: solution/ has neither solve.sh nor patch.diff"
+            )
         recorder.record("command", command=command)
         res = await sandbox.aexec(command, cwd=task.workdir, timeout=budget.timeout_s or budget.command_timeout_s)
         recorder.record("observation", exit_code=res.exit_code, output=res.output[-4000:])
@@ -51,4 +53,3 @@ class NopAgent:
     async def run(self, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder) -> AgentOutcome:
         recorder.record("note", text="nop agent: no action")
         return AgentOutcome(status="finished", message="did nothing")
-

@@ -75,7 +75,9 @@ class RunDir:
         try:
             return RunManifest.model_validate_json(self.manifest_path.read_text())
         except ValidationError as exc:
-            raise RunError(f"{self.manifest_path}: not a horizonbench run manifest ({exc.errors()[0]['msg']})") from None
+            raise RunError(
+                f"{self.manifest_path}: not a horizonbench run manifest ({exc.errors()[0]['msg']})"
+            ) from None
 
     def write_manifest(self, manifest: RunManifest) -> None:
         atomic_write(self.manifest_path, manifest.model_dump_json(indent=2))

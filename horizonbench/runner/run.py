@@ -66,12 +66,7 @@ ProgressFn = Callable[[TrialResult, Counter[str], int], None]
 
 def expand(tasks: Sequence[Task], agents: Sequence[str], attempts: int) -> list[TrialSpec]:
     """Every trial of the run, in a stable order (attempt-major so early results cover all tasks)."""
-    return [
-        TrialSpec(trial_id(t.name, a, k), t, a, k)
-        for k in range(attempts)
-        for t in tasks
-        for a in agents
-    ]
+    return [TrialSpec(trial_id(t.name, a, k), t, a, k) for k in range(attempts) for t in tasks for a in agents]
 
 
 def _config(tasks: Sequence[Task], opts: RunOptions) -> RunConfig:

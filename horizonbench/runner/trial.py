@@ -34,7 +34,7 @@ class _AgentInfraError(Exception):
     """The agent reported that it could not work (endpoint down): an error, not a failure."""
 
 
-class TrialLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+class TrialLog(logging.LoggerAdapter[logging.Logger]):
     """Puts the trial id in every record."""
 
     def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:

@@ -152,12 +152,10 @@ def _from_registry() -> str:
         f"FROM debian:{DISTRO}-slim\n"
         "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "
         f"{' '.join(PACKAGES)} && rm -rf /var/lib/apt/lists/*\n"
-        f"ENV{env}\nLABEL{labels}\nCMD [\"bash\"]\n"
+        f'ENV{env}\nLABEL{labels}\nCMD ["bash"]\n'
     )
     try:
-        client.images.build(
-            fileobj=io.BytesIO(dockerfile.encode()), tag=hashed_tag(), network_mode="host", rm=True
-        )
+        client.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=hashed_tag(), network_mode="host", rm=True)
     except docker.errors.BuildError as exc:
         raise ImageBuildError(f"building {BASE_IMAGE} from debian:{DISTRO}-slim failed: {exc.msg}") from None
     return "registry"
@@ -166,8 +164,8 @@ def _from_registry() -> str:
 def _from_debootstrap() -> str:
     if shutil.which("debootstrap") is None:
         raise ImageBuildError(
-            f"no registry answers and debootstrap is missing; install it ('apt-get install debootstrap') "
-            f"or run scripts/setup-docker.sh, then 'horizonbench images base'"
+            "no registry answers and debootstrap is missing; install it ('apt-get install debootstrap') "
+            "or run scripts/setup-docker.sh, then 'horizonbench images base'"
         )
     if os.geteuid() != 0:
         raise ImageBuildError("bootstrapping the base image with debootstrap needs root; run as root")

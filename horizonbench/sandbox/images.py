@@ -136,7 +136,17 @@ def download_wheelhouse(requirements: list[str], dest: Path, log_fh: object = No
     """
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "requirements.txt").write_text("\n".join(requirements) + "\n")
-    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(dest), "-r", str(dest / "requirements.txt")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--dest",
+        str(dest),
+        "-r",
+        str(dest / "requirements.txt"),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if log_fh is not None:
         log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
@@ -191,6 +201,10 @@ def _build(task: Task, tag: str) -> TaskImage:
         last = (error or "no image produced").splitlines()[-1][:200]
         raise ImageBuildError(f"task {task.name}: image build failed ({last}); build log: {log_path}")
     return TaskImage(
-        tag, image_id, _workdir(task, image_id), built=True, build_seconds=time.monotonic() - started,
+        tag,
+        image_id,
+        _workdir(task, image_id),
+        built=True,
+        build_seconds=time.monotonic() - started,
         log_path=str(log_path),
     )

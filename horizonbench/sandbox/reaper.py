@@ -64,13 +64,14 @@ class Leftover:
 def leftovers() -> list[Leftover]:
     """horizonbench containers on this engine whose owning process is gone."""
     found = []
-    for c in engine.client().containers.list(all=True, filters={"label": LABEL}):
+    # ignore_removed: a container removed between listing and inspecting is not an error.
+    for c in engine.client().containers.list(all=True, filters={"label": LABEL}, ignore_removed=True):
         labels = c.labels
         owner = labels.get(LABEL_OWNER, "")
         if owner_alive(owner):
             continue
         found.append(
-            Leftover(c.id, c.name, owner, labels.get(LABEL_RUN, ""), labels.get(LABEL_TRIAL, ""), c.status)
+            Leftover(c.id or "", c.name or "", owner, labels.get(LABEL_RUN, ""), labels.get(LABEL_TRIAL, ""), c.status)
         )
     return found
 
@@ -95,8 +96,8 @@ def remove_own(run_id: str) -> int:
     """Remove this process's containers of a run (a safety net after Ctrl-C, when a
     container may have been created but never handed back)."""
     n = 0
-    filters = {"label": [f"{LABEL_OWNER}={owner_label()}", f"{LABEL_RUN}={run_id}"]}
-    for c in engine.client().containers.list(all=True, filters=filters):
+    filters: dict[str, str | list[str] | bool] = {"label": [f"{LABEL_OWNER}={owner_label()}", f"{LABEL_RUN}={run_id}"]}
+    for c in engine.client().containers.list(all=True, filters=filters, ignore_removed=True):
         try:
             c.remove(force=True, v=True)
             n += 1

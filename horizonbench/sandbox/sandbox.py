@@ -129,7 +129,7 @@ class Sandbox:
             # The container's main process (child of init) must survive kill_all.
             found = control.run(
                 "for __hb_d in /proc/[0-9]*; do read -r __hb_s < $__hb_d/stat; __hb_r=${__hb_s##*) }; "
-                "read -r -a __hb_f <<< \"$__hb_r\"; (( __hb_f[1] == 1 )) && echo ${__hb_d#/proc/}; done",
+                'read -r -a __hb_f <<< "$__hb_r"; (( __hb_f[1] == 1 )) && echo ${__hb_d#/proc/}; done',
                 timeout=30,
             )
             sandbox._sleeper = int(found.stdout.split()[0])
@@ -335,7 +335,7 @@ class Sandbox:
         wd = shlex.quote(workdir or self.workdir)
         out = "/tmp/.hb-diff"
         res = self.exec(
-            f"idx=$(mktemp) && cp \"$(git rev-parse --git-dir)/index\" $idx 2>/dev/null; "
+            f'idx=$(mktemp) && cp "$(git rev-parse --git-dir)/index" $idx 2>/dev/null; '
             f"GIT_INDEX_FILE=$idx git add -A . && GIT_INDEX_FILE=$idx git diff --cached --binary HEAD > {out}; "
             "rc=$?; rm -f $idx; exit $rc",
             cwd=workdir or self.workdir,

@@ -16,8 +16,8 @@ import select
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import docker
@@ -53,7 +53,7 @@ _STATUS = (
     "while read -r __hb_k __hb_v; do [[ $__hb_k == oom_kill ]] && __hb_o=$__hb_v; done "
     '2>/dev/null < "$__hb_mem"\n'
     'read -r __hb_k __hb_p 2>/dev/null < "$__hb_pids"\n'
-    "printf '%s%d %d %d\\n' {s} \"$__hb_rc\" \"${{__hb_o:-0}}\" \"${{__hb_p:-0}}\"; "
+    'printf \'%s%d %d %d\\n\' {s} "$__hb_rc" "${{__hb_o:-0}}" "${{__hb_p:-0}}"; '
     "printf '%s\\n' {s} >&2\n"
 )
 
@@ -234,7 +234,9 @@ class ShellSession:
             self._exec_id = created["Id"]
             self._raw = self._api.exec_start(self._exec_id, socket=True)
         except docker.errors.APIError as exc:
-            raise SessionDied(f"cannot open a shell in container {self._container_id[:12]}: {exc.explanation}") from None
+            raise SessionDied(
+                f"cannot open a shell in container {self._container_id[:12]}: {exc.explanation}"
+            ) from None
         self._sock = getattr(self._raw, "_sock", self._raw)
         self._buf.clear()
         self._send(_INIT + _KILL_FN)

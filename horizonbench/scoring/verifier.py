@@ -45,10 +45,9 @@ def diff_paths(diff: str) -> list[str]:
 
 
 def is_protected(path: str, globs: list[str]) -> bool:
-    for g in globs:
-        if fnmatch.fnmatchcase(path, g) or (g.startswith("**/") and fnmatch.fnmatchcase(path, g[3:])):
-            return True
-    return False
+    return any(
+        fnmatch.fnmatchcase(path, g) or (g.startswith("**/") and fnmatch.fnmatchcase(path, g[3:])) for g in globs
+    )
 
 
 def grade(
@@ -151,7 +150,9 @@ def _decide(task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, f
         )
         if reading.reward is None:
             flags.append("reward_unreadable")
-            return Verdict(status="failed", reward=0.0, exit_code=exit_code, flags=flags, detail=reading.problem, **base)
+            return Verdict(
+                status="failed", reward=0.0, exit_code=exit_code, flags=flags, detail=reading.problem, **base
+            )
         passed = reading.reward >= 1.0
         return Verdict(
             status="passed" if passed else "failed",

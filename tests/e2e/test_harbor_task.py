@@ -76,7 +76,19 @@ def test_harbor_task_runs_unchanged(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stdout + check.stderr
     assert "1/1 task(s) sound" in check.stdout
 
-    res = hb("run", task, "--agent", "oracle", "--agent", "nop", "--run-id", "h", "--results", tmp_path / "r", "--no-progress")
+    res = hb(
+        "run",
+        task,
+        "--agent",
+        "oracle",
+        "--agent",
+        "nop",
+        "--run-id",
+        "h",
+        "--results",
+        tmp_path / "r",
+        "--no-progress",
+    )
     assert res.returncode == 0, res.stderr
     trials = tmp_path / "r" / "h" / "trials"
     oracle = TrialResult.model_validate_json((trials / "sort-unique__oracle__0" / "result.json").read_text())

@@ -20,8 +20,19 @@ pytestmark = pytest.mark.docker
 
 def test_sigkill_then_resume(tmp_path: Path) -> None:
     args = [
-        "run", str(REPO / "tasks" / "smoke"), "--agent", "tests.agents:SlowOracle", "--attempts", "3",
-        "--concurrency", "2", "--run-id", "k", "--results", str(tmp_path), "--no-progress",
+        "run",
+        str(REPO / "tasks" / "smoke"),
+        "--agent",
+        "tests.agents:SlowOracle",
+        "--attempts",
+        "3",
+        "--concurrency",
+        "2",
+        "--run-id",
+        "k",
+        "--results",
+        str(tmp_path),
+        "--no-progress",
     ]
     proc = subprocess.Popen(
         [sys.executable, "-m", "horizonbench.cli", *args],

@@ -21,7 +21,9 @@ def test_tasks_check_smoke_passes() -> None:
 
 
 def test_oracle_run_writes_results_and_resumes(tmp_path: Path) -> None:
-    res = hb("run", SMOKE, "--agent", "oracle", "--attempts", "2", "--run-id", "r", "--results", tmp_path, "--no-progress")
+    res = hb(
+        "run", SMOKE, "--agent", "oracle", "--attempts", "2", "--run-id", "r", "--results", tmp_path, "--no-progress"
+    )
     assert res.returncode == 0, res.stderr
     assert "6 passed, 0 failed, 0 errors" in res.stdout
     run = tmp_path / "r"
@@ -42,7 +44,9 @@ def test_oracle_run_writes_results_and_resumes(tmp_path: Path) -> None:
     sales = json.loads((run / "trials" / "sales-report__oracle__1" / "result.json").read_text())
     assert [m["passed"] for m in sales["verdict"]["milestones"]] == [True, True, True]
 
-    again = hb("run", SMOKE, "--agent", "oracle", "--attempts", "2", "--run-id", "r", "--results", tmp_path, "--no-progress")
+    again = hb(
+        "run", SMOKE, "--agent", "oracle", "--attempts", "2", "--run-id", "r", "--results", tmp_path, "--no-progress"
+    )
     assert again.returncode == 0 and "(6 already done)" in again.stdout
 
     other = hb("run", SMOKE, "--agent", "nop", "--attempts", "2", "--run-id", "r", "--results", tmp_path)

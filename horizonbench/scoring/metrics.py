@@ -1,0 +1,255 @@
+"""Success metrics over a results frame: pass@1 with an interval, pass@k, pass^k, partial credit.
+
+Every rate is a mean over tasks of a per-task quantity computed from that task's non-error
+attempts. Trials with status ``error`` are infrastructure problems: they are left out of
+every rate and counted on their own (``n_errors``). A task whose every trial was an error
+contributes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from horizonbench.scoring._frame import ScoringInputError, per_task, require, scored
+from horizonbench.scoring._stats import cluster_se, wilson, z_value
+
+WILSON = "wilson"
+"""Interval method: Wilson score interval over tasks (one attempt per task, no shared families)."""
+CLUSTER = "cluster-normal"
+"""Interval method: normal approximation with the cluster-robust standard error (cluster = family)."""
+CLUSTER_WILSON = "wilson-over-clusters"
+"""Interval method used when every cluster has the same mean, so the cluster-robust standard
+error is zero: a Wilson interval with the number of clusters as the sample size, rather than a
+zero-width interval that would claim certainty from a handful of tasks."""
+NO_INTERVAL = "none"
+"""Interval method when no interval can be estimated (no tasks, or a single cluster): [0, 1]."""
+
+
+@dataclass(frozen=True)
+class PassRate:
+    """pass@1 with its standard error and confidence interval."""
+
+    estimate: float
+    """Mean over tasks of the per-task success rate; NaN when no task has a non-error trial."""
+    low: float
+    high: float
+    se: float
+    n_tasks: int
+    """Tasks with at least one non-error trial."""
+    n_trials: int
+    """Non-error trials."""
+    n_errors: int
+    """Trials with status ``error``, excluded from the rate."""
+    method: str
+    """How the interval was computed: ``wilson``, ``cluster-normal``, ``wilson-over-clusters`` or ``none``."""
+    n_clusters: int = 0
+    """Families the tasks fall into."""
+
+
+@dataclass(frozen=True)
+class KMetric:
+    """pass@k or pass^k: a per-task value averaged over tasks with at least k non-error attempts."""
+
+    metric: str
+    """``pass@k`` (at least one of k attempts succeeds) or ``pass^k`` (all k succeed)."""
+    k: int
+    estimate: float
+    """Mean of ``per_task``; NaN when no task has k attempts."""
+    low: float
+    high: float
+    se: float
+    """Cluster-robust standard error over families; the interval is the normal approximation."""
+    per_task: pd.Series
+    """Per-task value, indexed by task key."""
+    n_tasks: int
+    excluded: tuple[str, ...]
+    """Tasks left out because they have fewer than k non-error attempts."""
+
+
+@dataclass(frozen=True)
+class PartialCredit:
+    """Mean share of milestones passed, over non-error trials of tasks that have milestones."""
+
+    estimate: float
+    """NaN when no task has milestones."""
+    n_trials: int
+    n_tasks: int
+
+
+def pass_at_1(df: pd.DataFrame, confidence: float = 0.95) -> PassRate:
+    """pass@1: the mean over tasks of each task's success rate, with an interval.
+
+    The interval is the Wilson score interval when every task has exactly one non-error
+    attempt and no two tasks share a family. Otherwise attempts of a task, and tasks of a
+    family, are correlated, so the interval is ``estimate ± z * se`` clipped to [0, 1], with
+    the cluster-robust standard error of the mean of per-task rates (cluster = family).
+
+    Raises:
+        ScoringInputError: ``task`` or ``status`` is missing, a status is unknown, or
+            ``confidence`` is outside (0, 1).
+    """
+    require(df, [], "pass@1")
+    z = z_value(confidence)
+    n_errors = int((df["status"] == "error").sum())
+    tasks = per_task(df)
+    n_tasks = len(tasks)
+    n_trials = int(tasks["n"].sum())
+    if n_tasks == 0:
+        return PassRate(math.nan, 0.0, 1.0, math.nan, 0, 0, n_errors, NO_INTERVAL, 0)
+    rates = tasks["rate"].to_numpy(dtype=float)
+    families = tasks["family"].to_numpy(dtype=str)
+    estimate = float(rates.mean())
+    one_attempt = bool((tasks["n"] == 1).all())
+    shared_family = len(np.unique(families)) < n_tasks
+    if one_attempt and not shared_family:
+        low, high = wilson(float(tasks["c"].sum()), n_tasks, confidence)
+        se = math.sqrt(estimate * (1 - estimate) / n_tasks)
+        return PassRate(estimate, low, high, se, n_tasks, n_trials, n_errors, WILSON, n_tasks)
+    se, n_clusters = cluster_se(rates, families)
+    if n_clusters < 2:
+        return PassRate(estimate, 0.0, 1.0, se, n_tasks, n_trials, n_errors, NO_INTERVAL, n_clusters)
+    if se == 0.0:
+        low, high = wilson(estimate * n_clusters, n_clusters, confidence)
+        return PassRate(estimate, low, high, se, n_tasks, n_trials, n_errors, CLUSTER_WILSON, n_clusters)
+    low, high = max(0.0, estimate - z * se), min(1.0, estimate + z * se)
+    return PassRate(estimate, low, high, se, n_tasks, n_trials, n_errors, CLUSTER, n_clusters)
+
+
+def pass_at_k_task(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k for one task with ``n`` attempts of which ``c`` passed (Chen et al., 2021).
+
+    ``1 - C(n - c, k) / C(n, k)``, computed as ``1 - prod(1 - k / arange(n - c + 1, n + 1))``,
+    which stays accurate for large ``n``.
+
+    Raises:
+        ScoringInputError: ``k`` is below 1 or above ``n``, or ``c`` is outside [0, n].
+    """
+    _check_k(n, c, k)
+    if n - c < k:
+        return 1.0
+    return float(1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
+
+
+def pass_hat_k_task(n: int, c: int, k: int) -> float:
+    """pass^k for one task: the chance that k attempts drawn without replacement all passed, ``C(c, k) / C(n, k)``.
+
+    Raises:
+        ScoringInputError: ``k`` is below 1 or above ``n``, or ``c`` is outside [0, n].
+    """
+    _check_k(n, c, k)
+    return math.comb(c, k) / math.comb(n, k)
+
+
+def pass_at_k(df: pd.DataFrame, k: int, confidence: float = 0.95) -> KMetric:
+    """Unbiased pass@k averaged over tasks with at least ``k`` non-error attempts.
+
+    Raises:
+        ScoringInputError: ``k`` is below 1, a needed column is missing or ``confidence`` is outside (0, 1).
+    """
+    return _k_metric(df, k, confidence, "pass@k")
+
+
+def pass_hat_k(df: pd.DataFrame, k: int, confidence: float = 0.95) -> KMetric:
+    """pass^k (all of k attempts succeed) averaged over tasks with at least ``k`` non-error attempts.
+
+    Raises:
+        ScoringInputError: ``k`` is below 1, a needed column is missing or ``confidence`` is outside (0, 1).
+    """
+    return _k_metric(df, k, confidence, "pass^k")
+
+
+def partial_credit(df: pd.DataFrame) -> PartialCredit:
+    """The mean of ``milestones_passed / milestones_total`` over non-error trials of tasks with milestones.
+
+    Raises:
+        ScoringInputError: ``milestones_passed`` or ``milestones_total`` is missing.
+    """
+    require(df, ["milestones_passed", "milestones_total"], "partial credit")
+    s = scored(df)
+    total = pd.to_numeric(s["milestones_total"], errors="coerce").fillna(0)
+    s = s.loc[total > 0]
+    if s.empty:
+        return PartialCredit(math.nan, 0, 0)
+    share = (pd.to_numeric(s["milestones_passed"], errors="coerce").fillna(0) / total.loc[s.index]).clip(0.0, 1.0)
+    return PartialCredit(float(share.mean()), len(s), int(s["_task"].nunique()))
+
+
+def survival_curve(df: pd.DataFrame) -> pd.DataFrame:
+    """How far attempts get: for each milestone k = 0..max, the share of attempts reaching it.
+
+    Attempts are the non-error trials of tasks with milestones (``milestones_total > 0``
+    when that column exists). Columns: ``milestone`` (k), ``attempts`` (all such attempts),
+    ``reached`` (attempts with ``furthest_milestone >= k``), ``share`` (reached / attempts),
+    ``eligible`` (attempts whose task has more than k milestones) and ``share_of_eligible``.
+    The last milestone is the largest ``milestones_total - 1`` (or the largest
+    ``furthest_milestone`` without that column). Empty when no attempt has milestones.
+
+    Raises:
+        ScoringInputError: ``furthest_milestone`` is missing.
+    """
+    require(df, ["furthest_milestone"], "the milestone survival curve")
+    s = scored(df)
+    furthest = pd.to_numeric(s["furthest_milestone"], errors="coerce").fillna(-1).to_numpy(dtype=int)
+    if "milestones_total" in s.columns:
+        total = pd.to_numeric(s["milestones_total"], errors="coerce").fillna(0).to_numpy(dtype=int)
+        keep = total > 0
+        furthest, total = furthest[keep], total[keep]
+        last = int(total.max()) - 1 if total.size else -1
+    else:
+        last = int(furthest.max()) if furthest.size else -1
+        total = np.full(furthest.size, last + 1)
+    columns = ["milestone", "attempts", "reached", "share", "eligible", "share_of_eligible"]
+    if furthest.size == 0 or last < 0:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    ks = np.arange(last + 1)
+    reached = (furthest[None, :] >= ks[:, None]).sum(axis=1)
+    eligible = (total[None, :] > ks[:, None]).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_eligible = np.where(eligible > 0, reached / np.maximum(eligible, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "milestone": ks,
+            "attempts": furthest.size,
+            "reached": reached,
+            "share": reached / furthest.size,
+            "eligible": eligible,
+            "share_of_eligible": share_eligible,
+        }
+    )
+
+
+def _k_metric(df: pd.DataFrame, k: int, confidence: float, metric: str) -> KMetric:
+    require(df, [], metric)
+    if k < 1:
+        raise ScoringInputError(f"option 'k': must be at least 1, got {k}")
+    z = z_value(confidence)
+    tasks = per_task(df)
+    enough = tasks.loc[tasks["n"] >= k]
+    excluded = tuple(str(t) for t in tasks.index[tasks["n"] < k])
+    one = pass_at_k_task if metric == "pass@k" else pass_hat_k_task
+    values = pd.Series(
+        [one(int(n), int(c), k) for n, c in zip(enough["n"], enough["c"], strict=True)],
+        index=enough.index,
+        dtype=float,
+        name=metric,
+    )
+    if values.empty:
+        return KMetric(metric, k, math.nan, 0.0, 1.0, math.nan, values, 0, excluded)
+    estimate = float(values.mean())
+    se, n_clusters = cluster_se(values.to_numpy(), enough["family"].to_numpy(dtype=str))
+    if n_clusters < 2 or math.isnan(se):
+        low, high = 0.0, 1.0
+    else:
+        low, high = max(0.0, estimate - z * se), min(1.0, estimate + z * se)
+    return KMetric(metric, k, estimate, low, high, se, values, len(values), excluded)
+
+
+def _check_k(n: int, c: int, k: int) -> None:
+    if k < 1 or k > n:
+        raise ScoringInputError(f"option 'k': must be between 1 and the number of attempts ({n}), got {k}")
+    if not 0 <= c <= n:
+        raise ScoringInputError(f"passed attempts: must be between 0 and {n}, got {c}")
