@@ -130,6 +130,15 @@ def run(
     run_id: str | None = typer.Option(None, "--run-id", help="Run id; the same id resumes an unfinished run."),
     results: Path = typer.Option(Path("results"), "--results", help="Results root directory."),
     timeout: float | None = typer.Option(None, "--timeout", help="Agent wall-clock limit per trial (seconds)."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Model name (models.toml) or id at --base-url."),
+    base_url: str | None = typer.Option(None, "--base-url", help="Endpoint base URL (OpenAI- or Anthropic-style)."),
+    api_key_env: str | None = typer.Option(None, "--api-key-env", help="Environment variable holding the API key."),
+    models_file: Path | None = typer.Option(None, "--models", help="A models.toml adding or overriding models."),
+    prompt_dir: Path | None = typer.Option(None, "--prompt-dir", help="Directory of prompt templates to use."),
+    max_steps: int | None = typer.Option(None, "--max-steps", help="Most model turns per trial."),
+    max_tokens: int | None = typer.Option(None, "--max-tokens", help="Most tokens (input + output) per trial."),
+    max_cost: float | None = typer.Option(None, "--max-cost", help="Most dollars per trial."),
+    command_timeout: float = typer.Option(180.0, "--command-timeout", help="Limit of one agent command (seconds)."),
     names: list[str] = NameOpt,
     tags: list[str] = TagOpt,
     difficulty: list[str] = DiffOpt,
@@ -142,19 +151,36 @@ def run(
     from datetime import UTC, datetime
 
     from horizonbench.agents.base import Budget
+    from horizonbench.agents.registry import accepted_options
     from horizonbench.runner.progress import run_progress
     from horizonbench.runner.run import RunOptions, execute
 
     tasks, suites = _load(paths, names, tags, difficulty, min_minutes, max_minutes)
     k = attempts or max([s.config.attempts for s in suites], default=1)
     rid = run_id or datetime.now(UTC).strftime("run-%Y%m%d-%H%M%S")
+    llm = {
+        "model": model,
+        "base_url": base_url,
+        "api_key_env": api_key_env,
+        "models_file": models_file,
+        "prompt_dir": prompt_dir,
+    }
+    llm = {key: str(v) if isinstance(v, Path) else v for key, v in llm.items() if v is not None}
+    budget = Budget(
+        timeout_s=timeout,
+        max_steps=max_steps,
+        max_tokens=max_tokens,
+        max_cost_usd=max_cost,
+        command_timeout_s=command_timeout,
+    )
     opts = RunOptions(
         run_id=rid,
         agents=agent,
         attempts=k,
         concurrency=concurrency,
         results_root=results,
-        budget=Budget(timeout_s=timeout),
+        budget=budget,
+        agent_options={a: accepted_options(a, llm) for a in agent},
     )
     total = len(tasks) * len(agent) * k
     if progress:

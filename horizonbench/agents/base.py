@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 from pydantic import BaseModel, Field
 
 from horizonbench.sandbox.shell import ExecResult
+from horizonbench.secrets import redact, secret_values
 from horizonbench.tasks.models import ToolSpec
 
 
@@ -53,6 +54,11 @@ class AgentOutcome(BaseModel):
     cost_usd: float = Field(0.0, description="Dollars, from the pricing table.")
     message: str = Field("", description="The agent's final message or the reason it stopped.")
     infra_error: bool = Field(False, description="The agent could not work for reasons outside it (endpoint down).")
+    limit: str | None = Field(
+        None, description="The budget limit that ended the attempt: steps | tokens | cost | time."
+    )
+    malformed_tool_calls: int = Field(0, description="Tool calls with unusable arguments (told back to the model).")
+    retries: int = Field(0, description="Model calls retried after 429 / 5xx / timeouts / dropped connections.")
 
 
 class AgentSandbox(Protocol):
@@ -80,13 +86,13 @@ class AgentSandbox(Protocol):
 class Recorder:
     """Writes every step of an attempt to ``trajectory.jsonl`` and a readable ``agent.log``.
 
-    Secret values given at creation (API keys) are replaced by ``[REDACTED]`` in
-    everything written, so they never reach a trajectory or a log.
+    Secret values (API keys, secret-named environment variables) are replaced by
+    ``[REDACTED]`` in everything written, so they never reach a trajectory or a log.
     """
 
     def __init__(self, trial_dir: Path | None, secrets: list[str] | None = None) -> None:
         self.trial_dir = trial_dir
-        self._secrets = [s for s in (secrets or []) if s and len(s) >= 4]
+        self._secrets = secret_values(secrets)
         self._lock = threading.Lock()
         self._started = time.monotonic()
         self.steps = 0
@@ -94,10 +100,12 @@ class Recorder:
         self._traj = open(trial_dir / "trajectory.jsonl", "a", encoding="utf-8") if trial_dir else None  # noqa: SIM115
         self._log = open(trial_dir / "agent.log", "a", encoding="utf-8") if trial_dir else None  # noqa: SIM115
 
+    def add_secret(self, value: str) -> None:
+        """Redact ``value`` too (an adapter's API key, known once the adapter starts)."""
+        self._secrets = secret_values([*self._secrets, value])
+
     def redact(self, text: str) -> str:
-        for s in self._secrets:
-            text = text.replace(s, "[REDACTED]")
-        return text
+        return redact(text, self._secrets)
 
     def record(self, kind: str, **data: Any) -> None:
         """Append one event (``kind``: model_call, tool_call, observation, command, note...)."""

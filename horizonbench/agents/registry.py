@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,9 @@ ENTRY_POINT_GROUP = "horizonbench.agents"
 BUILTIN: dict[str, str] = {
     "oracle": "horizonbench.agents.oracle:OracleAgent",
     "nop": "horizonbench.agents.oracle:NopAgent",
+    "openai": "horizonbench.agents.openai_agent:OpenAIAgent",
+    "anthropic": "horizonbench.agents.anthropic_agent:AnthropicAgent",
+    "replay": "horizonbench.agents.replay:ReplayAgent",
 }
 
 
@@ -60,25 +64,46 @@ def available() -> list[AgentInfo]:
     return infos
 
 
+def agent_class(name: str) -> Any:
+    """The class behind an agent name (built-in, entry point or module:Class).
+
+    Raises:
+        ConfigError: no such agent.
+    """
+    if name in BUILTIN:
+        return _load_target(BUILTIN[name])
+    if ":" in name:
+        return _load_target(name)
+    ep = _entry_points().get(name)
+    if ep is None:
+        known = ", ".join([*BUILTIN, *_entry_points()])
+        raise ConfigError(f"unknown agent {name!r}; known: {known} (or give module:Class)")
+    try:
+        return ep.load()
+    except Exception as exc:
+        raise ConfigError(f"agent {name!r}: entry point {ep.value} failed to load ({exc})") from None
+
+
+def accepted_options(name: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The subset of ``options`` the agent's constructor takes (so --model and friends
+    reach LLM adapters and are ignored by the oracle)."""
+    cls = agent_class(name)
+    try:
+        params = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return {}
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return dict(options)
+    return {k: v for k, v in options.items() if k in params}
+
+
 def create(name: str, **options: Any) -> Agent:
     """Instantiate an agent by built-in name, entry-point name or ``module:Class``.
 
     Raises:
         ConfigError: no such agent, or it cannot be imported or built with ``options``.
     """
-    if name in BUILTIN:
-        cls = _load_target(BUILTIN[name])
-    elif ":" in name:
-        cls = _load_target(name)
-    else:
-        ep = _entry_points().get(name)
-        if ep is None:
-            known = ", ".join([*BUILTIN, *_entry_points()])
-            raise ConfigError(f"unknown agent {name!r}; known: {known} (or give module:Class)")
-        try:
-            cls = ep.load()
-        except Exception as exc:
-            raise ConfigError(f"agent {name!r}: entry point {ep.value} failed to load ({exc})") from None
+    cls = agent_class(name)
     try:
         agent = cls(**options)
     except TypeError as exc:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from horizonbench.errors import RunError
 from horizonbench.results.models import RunManifest, TrialResult
+from horizonbench.secrets import redact, secret_values
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -83,7 +84,8 @@ class RunDir:
         atomic_write(self.manifest_path, manifest.model_dump_json(indent=2))
 
     def write_result(self, result: TrialResult) -> None:
-        atomic_write(self.trial_dir(result.trial_id) / "result.json", result.model_dump_json(indent=2))
+        text = redact(result.model_dump_json(indent=2), secret_values())
+        atomic_write(self.trial_dir(result.trial_id) / "result.json", text)
 
     def read_result(self, trial_id: str) -> TrialResult | None:
         path = self.trial_dir(trial_id) / "result.json"

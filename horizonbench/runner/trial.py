@@ -22,6 +22,7 @@ from horizonbench.sandbox import images
 from horizonbench.sandbox.reaper import LABEL_RUN, LABEL_TRIAL
 from horizonbench.sandbox.sandbox import Sandbox, make_limits
 from horizonbench.scoring import verifier
+from horizonbench.secrets import redact, secret_values
 from horizonbench.tasks.loader import Task
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,13 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
         try:
             outcome = await asyncio.wait_for(agent.run(view, sandbox, budget, recorder), timeout=timeout)
         except TimeoutError:
-            outcome = AgentOutcome(status="timeout", message=f"agent phase exceeded {timeout:g} s")
+            partial = getattr(agent, "partial_outcome", None)
+            outcome = (
+                partial.model_copy(update={"status": "timeout", "limit": "time"})
+                if isinstance(partial, AgentOutcome)
+                else AgentOutcome(status="timeout", limit="time")
+            )
+            outcome.message = f"agent phase exceeded {timeout:g} s"
             log.info("agent timed out after %.0f s", timeout)
         t.agent_s = time.monotonic() - a0
         result.outcome = outcome
@@ -137,7 +144,7 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
         diff = ""
         if (await sandbox.aexec("git rev-parse --is-inside-work-tree", timeout=30)).exit_code == 0:
             diff = await asyncio.to_thread(sandbox.diff)
-        atomic_write(tdir / "agent.diff", diff)
+        atomic_write(tdir / "agent.diff", redact(diff, secret_values()))
         t.collect_s = time.monotonic() - c0
 
         phase = "verifier"

@@ -5,7 +5,10 @@ Builds use host networking (``apt-get`` in a Dockerfile reaches the mirror); con
 never get a network. Python requirements a task declares are resolved and downloaded
 on the host with pip, which honours the host's pip configuration, proxies and
 certificates, into ``wheelhouse/`` in the build context; the Dockerfile installs them
-with ``pip install --no-index --find-links``.
+with ``pip install --no-index --find-links``. Pinned source distributions a task names
+(``[environment] source_packages``) are downloaded on the host the same way into
+``sources/``, so the project a repository task is built on comes from its registry at
+build time and is never kept in the task directory.
 """
 
 from __future__ import annotations
@@ -81,6 +84,8 @@ def image_tag(task: Task) -> str:
     h = hashlib.sha256()
     h.update(hash_tree(task.environment_dir).encode())
     h.update(json.dumps(sorted(env.python_requirements)).encode())
+    if env.source_packages:
+        h.update(json.dumps(sorted(env.source_packages)).encode())
     for ref in _from_images(task.environment_dir / "Dockerfile"):
         if ref.startswith(base_image.REPOSITORY):
             base_image.require()
@@ -155,6 +160,38 @@ def download_wheelhouse(requirements: list[str], dest: Path, log_fh: object = No
         raise ImageBuildError(f"pip download of {requirements} failed: {last}")
 
 
+def download_sources(specs: list[str], dest: Path, log_fh: object = None) -> list[Path]:
+    """Download each pinned sdist (``name==version``) on the host into ``dest``.
+
+    Sdists are kept in the cache (``<cache>/sources/``), so a rebuild needs no network.
+
+    Raises:
+        ImageBuildError: pip could not download one of them.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    got: list[Path] = []
+    for spec in specs:
+        cached = cache_dir() / "sources" / re.sub(r"[^A-Za-z0-9._=-]+", "_", spec)
+        if not any(cached.glob("*.tar.gz")) and not any(cached.glob("*.zip")):
+            tmp = Path(tempfile.mkdtemp(prefix="dl-", dir=cache_dir()))
+            cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:"]
+            cmd += ["--dest", str(tmp), spec]
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if log_fh is not None:
+                log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
+            if proc.returncode != 0:
+                shutil.rmtree(tmp, ignore_errors=True)
+                last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
+                raise ImageBuildError(f"download of the sdist {spec} (environment.source_packages) failed: {last}")
+            shutil.rmtree(cached, ignore_errors=True)
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, cached)  # atomic: concurrent builds never see half a download
+        for f in sorted(cached.iterdir()):
+            shutil.copy2(f, dest / f.name)
+            got.append(dest / f.name)
+    return got
+
+
 def _build(task: Task, tag: str) -> TaskImage:
     import time
 
@@ -174,6 +211,11 @@ def _build(task: Task, tag: str) -> TaskImage:
                 raise ImageBuildError(f"task {task.name}: {exc}; build log: {log_path}") from None
         else:
             (ctx / "wheelhouse").mkdir(exist_ok=True)
+        # sources/ always exists, so a Dockerfile may COPY it whether or not the task names sdists.
+        try:
+            download_sources(task.config.environment.source_packages, ctx / "sources", fh)
+        except ImageBuildError as exc:
+            raise ImageBuildError(f"task {task.name}: {exc}; build log: {log_path}") from None
         api = engine.client().api
         try:
             stream = api.build(

@@ -29,7 +29,7 @@ from horizonbench.scoring.claims_file import (
     WithinClaim,
     load_claims,
 )
-from horizonbench.scoring.compare import compare
+from horizonbench.scoring.compare import NO_SPREAD, compare
 from horizonbench.scoring.horizon import fit_horizon
 from horizonbench.scoring.metrics import pass_at_1
 
@@ -212,6 +212,10 @@ def _within(claim: WithinClaim, df: pd.DataFrame, where: str, conf: float, n_boo
     test = f"paired bootstrap ({n_boot} replicates) of subject minus reference pass rate on common tasks"
     if result.n_common == 0:
         return _no_common(claim, test)
+    if result.interval == NO_SPREAD:
+        test = (
+            "subject minus reference pass rate on common tasks; all differences equal, so bounded by Wilson for 0 of n"
+        )
     detail = (
         f"subject {result.candidate_rate:.3f} vs reference {result.base_rate:.3f} on {result.n_common} common "
         f"tasks; claim: difference within ±{claim.points:g} points"

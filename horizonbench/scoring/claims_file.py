@@ -47,7 +47,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -159,8 +159,10 @@ class ClaimsFile(BaseModel):
     @field_validator("schema_version")
     @classmethod
     def _known_version(cls, value: int) -> int:
-        if not 1 <= value <= SCHEMA_VERSION:
-            raise ValueError(f"must be between 1 and {SCHEMA_VERSION}, got {value} (upgrade horizonbench?)")
+        if value > SCHEMA_VERSION:
+            raise ValueError(f"{value} is newer than this horizonbench reads ({SCHEMA_VERSION}); upgrade horizonbench")
+        if value < 1:
+            raise ValueError(f"must be at least 1, got {value}")
         return value
 
     @property
@@ -189,7 +191,7 @@ def load_claims(path: str | Path) -> ClaimsFile:
     try:
         parsed = ClaimsFile.model_validate(data)
     except ValidationError as exc:
-        raise ClaimsFileError(f"{name}: {describe_error(exc, data)}") from None
+        raise ClaimsFileError(f"{name}: {describe_error(exc)}") from None
     seen: dict[str, int] = {}
     for i, claim in enumerate(parsed.claims):
         if claim.id in seen:
@@ -199,7 +201,7 @@ def load_claims(path: str | Path) -> ClaimsFile:
     return parsed
 
 
-def describe_error(exc: ValidationError, data: Any) -> str:
+def describe_error(exc: ValidationError) -> str:
     """The first problem of a validation error as ``field.path: what is wrong``, one line."""
     # A misspelt field shows up as both an unknown and a missing field; the unknown one says more.
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")

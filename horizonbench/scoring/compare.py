@@ -23,10 +23,13 @@ from horizonbench.scoring._stats import (
     percentile_interval,
     resample_counts,
     sign_test,
+    wilson,
 )
 
 MCNEMAR = "exact McNemar"
 SIGN_TEST = "exact sign test"
+BOOTSTRAP = "paired bootstrap"
+NO_SPREAD = "no-spread bound"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class Comparison:
     p_value: float
     """Two-sided p-value of the exact test named in ``test``; 1.0 without common tasks."""
     test: str
+    interval: str
+    """How ``diff_low``/``diff_high`` were obtained: ``paired bootstrap``, or ``no-spread bound``
+    when every common task differs by the same amount (see :func:`compare`)."""
     base_errors: int
     candidate_errors: int
     confidence: float
@@ -62,8 +68,8 @@ class Comparison:
     per_task: pd.DataFrame
     """One row per common task: family, attempts, passed and rate on each side, and ``diff``."""
 
-    def to_markdown(self) -> str:
-        """A short Markdown report: the headline numbers, then the tasks whose outcome changed."""
+    def to_markdown(self, max_tasks: int = 50) -> str:
+        """A short Markdown report: the headline numbers, then up to ``max_tasks`` tasks whose outcome changed."""
         pct = round(self.confidence * 100)
         lines = [
             f"### {self.candidate} vs {self.base}",
@@ -73,7 +79,8 @@ class Comparison:
             f"| common tasks | {self.n_common} |",
             f"| {self.base} pass rate | {_pct(self.base_rate)} |",
             f"| {self.candidate} pass rate | {_pct(self.candidate_rate)} |",
-            f"| difference | {_points(self.diff)} ({pct}% CI {_points(self.diff_low)} to {_points(self.diff_high)}) |",
+            f"| difference | {_points(self.diff)} ({pct}% {self.interval} {_points(self.diff_low)} to "
+            f"{_points(self.diff_high)}) |",
             f"| tasks better in base / candidate | {self.base_better} / {self.candidate_better} |",
             f"| {self.test} p-value | {self.p_value:.4g} |",
             f"| errors (base / candidate, excluded) | {self.base_errors} / {self.candidate_errors} |",
@@ -83,9 +90,12 @@ class Comparison:
         changed = self.per_task.loc[self.per_task["diff"] != 0] if self.n_common else self.per_task
         if not changed.empty:
             lines += ["", "| task | base | candidate | diff |", "|---|---|---|---|"]
-            for task, row in changed.sort_values("diff").iterrows():
+            ordered = changed.sort_values("diff")
+            for task, row in ordered.head(max_tasks).iterrows():
                 name = str(task).replace("|", "\\|")
                 lines.append(f"| {name} | {row['base_rate']:.2f} | {row['candidate_rate']:.2f} | {row['diff']:+.2f} |")
+            if len(ordered) > max_tasks:
+                lines.append(f"| … {len(ordered) - max_tasks} more | | | |")
         return "\n".join(lines) + "\n"
 
 
@@ -100,6 +110,12 @@ def compare(
     confidence: float = 0.95,
 ) -> Comparison:
     """Compare the trials of ``candidate`` with those of ``base``, paired by task.
+
+    When every common task differs by the same amount ``c`` (most often: identical outcomes,
+    ``c = 0``), a bootstrap would return the zero-width interval ``[c, c]`` however few the
+    tasks. Instead, the share of tasks that might differ otherwise is bounded by the upper
+    Wilson limit ``u`` for 0 of n, and the interval is ``[c - u (1 + c), c + u (1 - c)]``,
+    the widest mean difference such a share could produce.
 
     Raises:
         ScoringInputError: a frame lacks ``task`` or ``status``, a status is unknown, or an
@@ -128,10 +144,15 @@ def compare(
     n = len(diffs)
     binary = bool(n and (table["base_n"] == 1).all() and (table["candidate_n"] == 1).all())
     base_better, candidate_better = int((diffs < 0).sum()), int((diffs > 0).sum())
+    interval = BOOTSTRAP
     if n:
-        counts = resample_counts(np.random.default_rng(seed), n, n_bootstrap)
-        low, high = percentile_interval(counts @ diffs / n, confidence)
         base_rate, cand_rate = float(table["base_rate"].mean()), float(table["candidate_rate"].mean())
+        if np.ptp(diffs) == 0.0:
+            low, high = _no_spread_interval(float(diffs[0]), n, confidence)
+            interval = NO_SPREAD
+        else:
+            counts = resample_counts(np.random.default_rng(seed), n, n_bootstrap)
+            low, high = percentile_interval(counts @ diffs / n, confidence)
     else:
         low = high = base_rate = cand_rate = math.nan
     return Comparison(
@@ -150,6 +171,7 @@ def compare(
         candidate_better=candidate_better,
         p_value=sign_test(candidate_better, base_better),
         test=MCNEMAR if binary else SIGN_TEST,
+        interval=interval,
         base_errors=int((base["status"] == "error").sum()),
         candidate_errors=int((candidate["status"] == "error").sum()),
         confidence=confidence,
@@ -211,6 +233,12 @@ def regression(result: Comparison, max_drop: float, alpha: float = 0.05) -> bool
     drop = result.base_rate - result.candidate_rate
     significant = drop > 0 and (result.p_value < alpha or result.diff_high < 0)
     return bool(significant and drop > max_drop)
+
+
+def _no_spread_interval(c: float, n: int, confidence: float) -> tuple[float, float]:
+    """The interval for a mean difference when all ``n`` observed differences equal ``c``."""
+    u = wilson(0, n, confidence)[1]
+    return max(-1.0, c - u * (1 + c)), min(1.0, c + u * (1 - c))
 
 
 def _pct(value: float) -> str:

@@ -37,6 +37,7 @@ Weighting = Literal["equal", "invsqrt_family"]
 LENGTH_COLUMNS: dict[str, str] = {"minutes": "expert_minutes", "steps": "horizon_steps"}
 
 _MAX_NEWTON = 100
+_CHUNK_CELLS = 2_000_000
 _TOL = 1e-9
 
 
@@ -158,10 +159,7 @@ def fit_horizon(
     a, b = _fit(x, y, base_w[None, :], l2, n_tasks)
     point = [_horizons(a, b, p, x_max)[0] for p in (0.5, 0.8)]
 
-    counts = _hierarchical_counts(
-        data["_family"].to_numpy(dtype=str), data["_task"].to_numpy(dtype=str), n_bootstrap, seed
-    )
-    rep_a, rep_b = _fit(x, y, counts * base_w[None, :], l2, n_tasks)
+    rep_a, rep_b = _bootstrap_fits(data, x, y, base_w, l2, n_bootstrap, seed)
     intervals, undefined = [], []
     for p in (0.5, 0.8):
         h = _horizons(rep_a, rep_b, p, x_max)
@@ -285,11 +283,11 @@ def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, total: float) -
 
 
 def _newton(xc: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, ybar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Newton's method with step halving, one fit per row of ``w``, starting from the intercept-only fit."""
     a = np.log(ybar / (1 - ybar))
     b = np.zeros_like(a)
-    obj = _objective(a, b, xc, y, w, l2)
+    obj, p = _evaluate(a, b, xc, y, w, l2)
     for _ in range(_MAX_NEWTON):
-        p = _sigmoid(a[:, None] + b[:, None] * xc[None, :])
         resid = w * (y[None, :] - p)
         ga = resid.sum(axis=1)
         gb = resid @ xc - l2 * b
@@ -302,21 +300,28 @@ def _newton(xc: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, ybar: np.nd
         db = (haa * gb - hab * ga) / det
         step = np.ones_like(a)
         for _ in range(40):
-            new_obj = _objective(a + step * da, b + step * db, xc, y, w, l2)
+            new_obj, new_p = _evaluate(a + step * da, b + step * db, xc, y, w, l2)
             worse = new_obj < obj - 1e-12 * np.abs(obj)
             if not worse.any():
                 break
             step = np.where(worse, step / 2, step)
-        a, b, obj = a + step * da, b + step * db, new_obj
+        # A row still worse after 40 halvings is at its optimum to rounding: it keeps its values.
+        step = np.where(worse, 0.0, step)
+        a, b = a + step * da, b + step * db
+        obj, p = np.where(worse, obj, new_obj), np.where(worse[:, None], p, new_p)
         if float(np.max(np.abs(step * da) + np.abs(step * db))) < _TOL:
             break
     return a, b
 
 
-def _objective(a: np.ndarray, b: np.ndarray, xc: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> np.ndarray:
+def _evaluate(
+    a: np.ndarray, b: np.ndarray, xc: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The penalised log-likelihood of each row's fit, and the fitted probabilities (B x n)."""
     eta = a[:, None] + b[:, None] * xc[None, :]
-    loglik = y[None, :] * eta - np.logaddexp(0.0, eta)
-    return np.asarray((w * loglik).sum(axis=1) - 0.5 * l2 * b * b)
+    softplus = np.logaddexp(0.0, eta)
+    obj = (w * (y[None, :] * eta - softplus)).sum(axis=1) - 0.5 * l2 * b * b
+    return np.asarray(obj), np.exp(eta - softplus)
 
 
 def _horizons(a: np.ndarray, b: np.ndarray, p: float, x_max: float) -> np.ndarray:
@@ -335,15 +340,37 @@ def _horizons(a: np.ndarray, b: np.ndarray, p: float, x_max: float) -> np.ndarra
     return out
 
 
+def _bootstrap_fits(
+    data: pd.DataFrame, x: np.ndarray, y: np.ndarray, base_w: np.ndarray, l2: float, n_rep: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Intercepts and slopes of ``n_rep`` hierarchical-bootstrap replicates.
+
+    Replicates are fitted in chunks of about two million replicate-trial cells, which keeps
+    memory bounded on large runs while leaving each chunk fully vectorised.
+    """
+    rng = np.random.default_rng(seed)
+    families, tasks = data["_family"].to_numpy(dtype=str), data["_task"].to_numpy(dtype=str)
+    n_tasks = float(data["_task"].nunique())
+    chunk = max(1, _CHUNK_CELLS // len(x))
+    fits_a, fits_b = [], []
+    for start in range(0, n_rep, chunk):
+        counts = _hierarchical_counts(families, tasks, min(chunk, n_rep - start), rng)
+        a, b = _fit(x, y, counts * base_w[None, :], l2, n_tasks)
+        fits_a.append(a)
+        fits_b.append(b)
+    return np.concatenate(fits_a), np.concatenate(fits_b)
+
+
 def _hierarchical_counts(
-    families: Sequence[str] | np.ndarray, tasks: Sequence[str] | np.ndarray, n_rep: int, seed: int
+    families: Sequence[str] | np.ndarray, tasks: Sequence[str] | np.ndarray, n_rep: int, rng: np.random.Generator
 ) -> np.ndarray:
     """Draw counts (B x n) of each trial under families -> tasks -> attempts resampling.
 
     Trials must be sorted by family, then task. Each level draws with replacement as many
-    units as the level holds, so replicates keep the data's shape.
+    units as the level holds, so replicates keep the data's shape. All replicates are drawn
+    at once: the drawn families are expanded into task slots, and those into attempt slots,
+    each slot picking uniformly within its unit.
     """
-    rng = np.random.default_rng(seed)
     fam_arr, task_arr = np.asarray(families), np.asarray(tasks)
     n = len(task_arr)
     # Trial ranges of each task, and task ranges of each family, in sorted order.

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from horizonbench.scoring._frame import ScoringInputError, per_task, require, scored
-from horizonbench.scoring._stats import cluster_se, wilson, z_value
+from horizonbench.scoring._stats import check_confidence, cluster_se, wilson, z_value
 
 WILSON = "wilson"
 """Interval method: Wilson score interval over tasks (one attempt per task, no shared families)."""
@@ -62,7 +62,9 @@ class KMetric:
     low: float
     high: float
     se: float
-    """Cluster-robust standard error over families; the interval is the normal approximation."""
+    """Cluster-robust standard error over families."""
+    method: str
+    """How the interval was computed, as for :class:`PassRate` (never ``wilson``)."""
     per_task: pd.Series
     """Per-task value, indexed by task key."""
     n_tasks: int
@@ -87,13 +89,17 @@ def pass_at_1(df: pd.DataFrame, confidence: float = 0.95) -> PassRate:
     attempt and no two tasks share a family. Otherwise attempts of a task, and tasks of a
     family, are correlated, so the interval is ``estimate ± z * se`` clipped to [0, 1], with
     the cluster-robust standard error of the mean of per-task rates (cluster = family).
+    Two cases get a different interval, named in ``method``: when every family has the same
+    mean rate the standard error is 0, and a Wilson interval with the number of families as
+    the sample size is used instead; with a single family no interval can be estimated and
+    it is [0, 1].
 
     Raises:
         ScoringInputError: ``task`` or ``status`` is missing, a status is unknown, or
             ``confidence`` is outside (0, 1).
     """
     require(df, [], "pass@1")
-    z = z_value(confidence)
+    check_confidence(confidence)
     n_errors = int((df["status"] == "error").sum())
     tasks = per_task(df)
     n_tasks = len(tasks)
@@ -109,14 +115,8 @@ def pass_at_1(df: pd.DataFrame, confidence: float = 0.95) -> PassRate:
         low, high = wilson(float(tasks["c"].sum()), n_tasks, confidence)
         se = math.sqrt(estimate * (1 - estimate) / n_tasks)
         return PassRate(estimate, low, high, se, n_tasks, n_trials, n_errors, WILSON, n_tasks)
-    se, n_clusters = cluster_se(rates, families)
-    if n_clusters < 2:
-        return PassRate(estimate, 0.0, 1.0, se, n_tasks, n_trials, n_errors, NO_INTERVAL, n_clusters)
-    if se == 0.0:
-        low, high = wilson(estimate * n_clusters, n_clusters, confidence)
-        return PassRate(estimate, low, high, se, n_tasks, n_trials, n_errors, CLUSTER_WILSON, n_clusters)
-    low, high = max(0.0, estimate - z * se), min(1.0, estimate + z * se)
-    return PassRate(estimate, low, high, se, n_tasks, n_trials, n_errors, CLUSTER, n_clusters)
+    se, low, high, method, n_clusters = _cluster_interval(rates, families, confidence)
+    return PassRate(estimate, low, high, se, n_tasks, n_trials, n_errors, method, n_clusters)
 
 
 def pass_at_k_task(n: int, c: int, k: int) -> float:
@@ -226,7 +226,7 @@ def _k_metric(df: pd.DataFrame, k: int, confidence: float, metric: str) -> KMetr
     require(df, [], metric)
     if k < 1:
         raise ScoringInputError(f"option 'k': must be at least 1, got {k}")
-    z = z_value(confidence)
+    check_confidence(confidence)
     tasks = per_task(df)
     enough = tasks.loc[tasks["n"] >= k]
     excluded = tuple(str(t) for t in tasks.index[tasks["n"] < k])
@@ -238,14 +238,25 @@ def _k_metric(df: pd.DataFrame, k: int, confidence: float, metric: str) -> KMetr
         name=metric,
     )
     if values.empty:
-        return KMetric(metric, k, math.nan, 0.0, 1.0, math.nan, values, 0, excluded)
+        return KMetric(metric, k, math.nan, 0.0, 1.0, math.nan, NO_INTERVAL, values, 0, excluded)
     estimate = float(values.mean())
-    se, n_clusters = cluster_se(values.to_numpy(), enough["family"].to_numpy(dtype=str))
-    if n_clusters < 2 or math.isnan(se):
-        low, high = 0.0, 1.0
-    else:
-        low, high = max(0.0, estimate - z * se), min(1.0, estimate + z * se)
-    return KMetric(metric, k, estimate, low, high, se, values, len(values), excluded)
+    se, low, high, method, _ = _cluster_interval(values.to_numpy(), enough["family"].to_numpy(dtype=str), confidence)
+    return KMetric(metric, k, estimate, low, high, se, method, values, len(values), excluded)
+
+
+def _cluster_interval(
+    values: np.ndarray, clusters: np.ndarray, confidence: float
+) -> tuple[float, float, float, str, int]:
+    """Standard error, interval, method and cluster count for the mean of per-task values in [0, 1]."""
+    estimate = float(values.mean())
+    se, n_clusters = cluster_se(values, clusters)
+    if n_clusters < 2:
+        return se, 0.0, 1.0, NO_INTERVAL, n_clusters
+    if se == 0.0:
+        low, high = wilson(estimate * n_clusters, n_clusters, confidence)
+        return se, low, high, CLUSTER_WILSON, n_clusters
+    z = z_value(confidence)
+    return se, max(0.0, estimate - z * se), min(1.0, estimate + z * se), CLUSTER, n_clusters
 
 
 def _check_k(n: int, c: int, k: int) -> None:

@@ -19,6 +19,7 @@ from horizonbench.results.models import Verdict
 from horizonbench.sandbox.images import TaskImage
 from horizonbench.sandbox.sandbox import Sandbox, make_limits
 from horizonbench.scoring import graders
+from horizonbench.secrets import redact, secret_values
 from horizonbench.tasks.loader import Task
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,10 @@ def _run_tests(
     except FileNotFoundError:
         log_text = res.output
     (trial_dir / "verifier.log").write_text(
-        f"$ {command}\n{log_text}\n[exit {res.exit_code}{', timed out' if res.timed_out else ''}]\n"
+        redact(
+            f"$ {command}\n{log_text}\n[exit {res.exit_code}{', timed out' if res.timed_out else ''}]\n",
+            secret_values(),
+        )
     )
     if res.timed_out:
         flags.append("verifier_timeout")

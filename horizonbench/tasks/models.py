@@ -8,10 +8,11 @@ silently ignored); older spellings load with a warning.
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 TASK_SCHEMA_VERSION = "1.1"
 
@@ -117,6 +118,18 @@ class EnvironmentSection(_Model):
         default_factory=list,
         description="pip requirements downloaded on the host into environment/wheelhouse for offline installs.",
     )
+    source_packages: list[str] = Field(
+        default_factory=list,
+        description="Pinned sdists ('name==version') downloaded on the host into sources/ of the build context.",
+    )
+
+    @field_validator("source_packages")
+    @classmethod
+    def _pinned(cls, v: list[str]) -> list[str]:
+        for spec in v:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9][A-Za-z0-9.+!_-]*", spec.strip()):
+                raise ValueError(f"{spec!r} is not pinned; write 'name==version'")
+        return [spec.strip() for spec in v]
 
     @model_validator(mode="before")
     @classmethod

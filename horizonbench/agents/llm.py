@@ -1,0 +1,277 @@
+"""The tool-calling loop shared by the LLM adapters.
+
+A provider subclass says how to call its endpoint and how its messages look; this
+module owns the loop: budgets, retries with backoff, malformed tool calls, long
+observations, context overflow, and recording every step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorder, TaskView
+from horizonbench.agents.endpoints import ModelSpec, Usage, resolve
+from horizonbench.agents.prompts import Prompts, load_prompts
+from horizonbench.agents.tools import ToolBox, ToolDef, ToolResult, tool_defs
+
+log = logging.getLogger(__name__)
+
+NUDGE = "Continue with the tools; call submit when the task is done."
+MAX_IDLE_TURNS = 3
+
+
+@dataclass
+class ToolCall:
+    id: str
+    name: str
+    arguments: str | dict[str, Any]
+
+
+@dataclass
+class Completion:
+    text: str
+    tool_calls: list[ToolCall]
+    usage: Usage
+    reasoning: str | None = None
+    finish_reason: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ModelError(Exception):
+    """A failed model call, classified."""
+
+    def __init__(self, message: str, *, retryable: bool = False, overflow: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.overflow = overflow
+
+
+class LLMAgent:
+    """Base of the ``openai`` and ``anthropic`` adapters."""
+
+    name = "llm"
+    version = "1"
+    needs_solution: ClassVar[bool] = False
+    default_model: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key_env: str | None = None,
+        models_file: str | Path | None = None,
+        prompt_dir: str | Path | None = None,
+        max_retries: int = 5,
+        retry_base_delay: float = 1.0,
+        request_timeout: float = 120.0,
+        observation_chars: int = 16000,
+    ) -> None:
+        self.spec: ModelSpec = resolve(
+            model or self.default_model,
+            models_file=Path(models_file) if models_file else None,
+            base_url=base_url,
+            api_key_env=api_key_env,
+            provider=self.provider,
+        )
+        self.spec.api_key()  # a missing key is a clear error before any trial starts
+        self.model = self.spec.name
+        self.prompts: Prompts = load_prompts(prompt_dir)
+        self.max_retries = max_retries
+        self.retry_base_delay = retry_base_delay
+        self.request_timeout = request_timeout
+        self.observation_chars = observation_chars
+        self.partial_outcome: AgentOutcome | None = None
+
+    provider: ClassVar[str] = ""
+
+    # -- provider hooks ------------------------------------------------------------
+
+    def _client(self, api_key: str) -> Any:
+        raise NotImplementedError
+
+    async def _complete(
+        self, client: Any, system: str, messages: list[dict[str, Any]], tools: list[ToolDef]
+    ) -> Completion:
+        raise NotImplementedError
+
+    def _assistant(self, completion: Completion) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _results(self, results: list[tuple[ToolCall, ToolResult]]) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _user(self, text: str) -> dict[str, Any]:
+        return {"role": "user", "content": text}
+
+    def _elide(self, messages: list[dict[str, Any]]) -> bool:
+        """Replace the oldest tool observation still present by a stub; False when none is left."""
+        raise NotImplementedError
+
+    # -- the loop ------------------------------------------------------------------
+
+    async def run(self, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder) -> AgentOutcome:
+        api_key = self.spec.api_key()
+        recorder.add_secret(api_key)
+        client = self._client(api_key)
+        tools = tool_defs(task.tools)
+        box = ToolBox(sandbox, task.workdir, task.tools, budget.command_timeout_s, self.observation_chars)
+        system = self.prompts.system
+        instance = self.prompts.render_instance(instruction=task.instruction, workdir=task.workdir, task_name=task.name)
+        messages: list[dict[str, Any]] = [self._user(instance)]
+        recorder.record(
+            "start",
+            model=self.spec.name,
+            model_id=self.spec.model_id,
+            base_url=self.spec.base_url,
+            provider=self.provider,
+            prompts=self.prompts.hashes,
+            tools=[t.name for t in tools],
+        )
+        state = _State()
+        idle = 0
+        while True:
+            limit = state.limit_reached(budget)
+            if limit:
+                return state.outcome("budget_exhausted", f"{limit} budget exhausted", limit=limit)
+            try:
+                completion = await self._call(client, system, messages, tools, recorder, state)
+            except ModelError as exc:
+                recorder.record("model_error", error=str(exc))
+                recorder.log(f"model error: {exc}")
+                return state.outcome("error", f"model endpoint failed: {exc}", infra=True)
+            state.steps += 1
+            state.usage = state.usage + completion.usage
+            state.cost += self.spec.cost(completion.usage)
+            self.partial_outcome = state.outcome("timeout", "stopped by the wall-clock limit", limit="time")
+            messages.append(self._assistant(completion))
+            if completion.text:
+                recorder.log(f"assistant: {completion.text}")
+            if not completion.tool_calls:
+                idle += 1
+                if idle >= MAX_IDLE_TURNS:
+                    return state.outcome("finished", completion.text[:500] or "stopped calling tools")
+                messages.append(self._user(NUDGE))
+                continue
+            idle = 0
+            results: list[tuple[ToolCall, ToolResult]] = []
+            submitted = None
+            for call in completion.tool_calls:
+                if submitted is not None:
+                    results.append((call, ToolResult("not run: submit was called first", True)))
+                    continue
+                t0 = time.monotonic()
+                res = await box.call(call.name, call.arguments)
+                state.malformed += res.malformed
+                recorder.record(
+                    "tool_call",
+                    step=state.steps,
+                    id=call.id,
+                    name=call.name,
+                    arguments=call.arguments,
+                    output=res.output,
+                    is_error=res.is_error,
+                    malformed=res.malformed,
+                    seconds=round(time.monotonic() - t0, 3),
+                )
+                recorder.log(f"[{call.name}] {json.dumps(call.arguments)[:2000]}\n{res.output}")
+                results.append((call, res))
+                if res.submitted:
+                    submitted = res
+            messages.extend(self._results(results))
+            if submitted is not None:
+                return state.outcome("submitted", submitted.output[:500])
+
+    async def _call(
+        self,
+        client: Any,
+        system: str,
+        messages: list[dict[str, Any]],
+        tools: list[ToolDef],
+        recorder: Recorder,
+        state: _State,
+    ) -> Completion:
+        """One model call with retries (429, 5xx, timeouts, dropped connections) and
+        context-overflow handling (oldest observations elided, then retried)."""
+        attempt = 0
+        while True:
+            self._fit_context(system, messages, recorder)
+            t0 = time.monotonic()
+            try:
+                completion = await self._complete(client, system, messages, tools)
+            except ModelError as exc:
+                if exc.overflow and self._elide(messages):
+                    recorder.record("context_overflow", action="elided oldest observation")
+                    continue
+                attempt += 1
+                state.retries += 1
+                if not exc.retryable or attempt > self.max_retries:
+                    raise
+                delay = min(self.retry_base_delay * 2 ** (attempt - 1), 30.0) * (0.5 + random.random() / 2)
+                recorder.record("retry", attempt=attempt, error=str(exc), delay=round(delay, 2))
+                log.info("model call failed (%s); retry %d in %.1f s", exc, attempt, delay)
+                await asyncio.sleep(delay)
+                continue
+            recorder.record(
+                "model_call",
+                step=state.steps + 1,
+                latency=round(time.monotonic() - t0, 3),
+                text=completion.text,
+                reasoning=completion.reasoning,
+                tool_calls=[{"id": c.id, "name": c.name, "arguments": c.arguments} for c in completion.tool_calls],
+                usage=completion.usage.model_dump(),
+                cost=self.spec.cost(completion.usage),
+                finish_reason=completion.finish_reason,
+            )
+            return completion
+
+    def _fit_context(self, system: str, messages: list[dict[str, Any]], recorder: Recorder) -> None:
+        # ~4 characters a token: elide old observations before the endpoint refuses.
+        budget = int(self.spec.context_window * 0.9) - self.spec.max_output_tokens
+        while (len(system) + len(json.dumps(messages, default=str))) // 4 > budget:
+            if not self._elide(messages):
+                return
+            recorder.record("context_overflow", action="elided oldest observation (estimate)")
+
+
+@dataclass
+class _State:
+    steps: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost: float = 0.0
+    malformed: int = 0
+    retries: int = 0
+
+    def limit_reached(self, budget: Budget) -> str | None:
+        if budget.max_steps is not None and self.steps >= budget.max_steps:
+            return "steps"
+        if budget.max_tokens is not None and self.usage.total >= budget.max_tokens:
+            return "tokens"
+        if budget.max_cost_usd is not None and self.cost >= budget.max_cost_usd:
+            return "cost"
+        return None
+
+    def outcome(self, status: str, message: str, *, limit: str | None = None, infra: bool = False) -> AgentOutcome:
+        return AgentOutcome(
+            status=status,
+            steps=self.steps,
+            input_tokens=self.usage.input_tokens,
+            cached_input_tokens=self.usage.cached_input_tokens,
+            output_tokens=self.usage.output_tokens,
+            cost_usd=round(self.cost, 6),
+            message=message,
+            infra_error=infra,
+            limit=limit,
+            malformed_tool_calls=self.malformed,
+            retries=self.retries,
+        )
+
+
+ELIDED = "[observation elided to fit the context window]"

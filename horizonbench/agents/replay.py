@@ -1,0 +1,78 @@
+"""``replay``: re-drives the tool calls of a recorded trajectory in a fresh sandbox, with
+no model — re-scoring and harness regression checks without spending tokens."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorder, TaskView
+from horizonbench.agents.tools import ToolBox
+from horizonbench.errors import ConfigError
+
+
+def load_tool_calls(path: Path) -> list[dict[str, Any]]:
+    """The ``tool_call`` events of a trajectory.jsonl, in order.
+
+    Raises:
+        ConfigError: the file is missing or a line is not JSON.
+    """
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such trajectory file")
+    calls = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}:{n}: not a JSON line ({exc.msg})") from None
+        if event.get("kind") == "tool_call":
+            calls.append(event)
+    return calls
+
+
+class ReplayAgent:
+    """Replays ``trajectory`` (a trajectory.jsonl, or a trial directory holding one).
+
+    With ``trajectory_root`` (a run directory), each task replays the trajectory of the
+    trial of the same task and attempt 0 found there.
+    """
+
+    name = "replay"
+    version = "1"
+    needs_solution: ClassVar[bool] = False
+
+    def __init__(self, trajectory: str | None = None, trajectory_root: str | None = None) -> None:
+        if not trajectory and not trajectory_root:
+            raise ConfigError("replay needs trajectory=PATH (a trajectory.jsonl) or trajectory_root=RUN_DIR")
+        self.trajectory = Path(trajectory) if trajectory else None
+        self.trajectory_root = Path(trajectory_root) if trajectory_root else None
+
+    def _source(self, task: str) -> Path:
+        if self.trajectory is not None:
+            return self.trajectory / "trajectory.jsonl" if self.trajectory.is_dir() else self.trajectory
+        assert self.trajectory_root is not None
+        matches = sorted((self.trajectory_root / "trials").glob(f"{task}__*/trajectory.jsonl"))
+        if not matches:
+            raise ConfigError(f"{self.trajectory_root}: no trajectory recorded for task {task}")
+        return matches[0]
+
+    async def run(self, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder) -> AgentOutcome:
+        calls = load_tool_calls(self._source(task.name))
+        box = ToolBox(sandbox, task.workdir, task.tools, budget.command_timeout_s)
+        for step, event in enumerate(calls, 1):
+            res = await box.call(event["name"], event.get("arguments"))
+            recorder.record(
+                "tool_call",
+                step=step,
+                name=event["name"],
+                arguments=event.get("arguments"),
+                output=res.output,
+                is_error=res.is_error,
+                replayed=True,
+            )
+            if res.submitted:
+                return AgentOutcome(status="submitted", steps=step, message=res.output[:500])
+        return AgentOutcome(status="finished", steps=len(calls), message="trajectory replayed to its end")
