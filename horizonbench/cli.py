@@ -13,7 +13,7 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from horizonbench import __version__
-from horizonbench.errors import HorizonError
+from horizonbench.errors import ConfigError, HorizonError
 
 app = typer.Typer(
     help="Check what vendors claim about coding agents, on real tasks in Docker sandboxes.",
@@ -22,9 +22,11 @@ app = typer.Typer(
     add_completion=False,
 )
 images_app = typer.Typer(help="Base and task images.", no_args_is_help=True)
+agents_app = typer.Typer(help="Agent adapters: list them.", no_args_is_help=True)
 tasks_app = typer.Typer(help="Tasks and suites: list, show, check.", no_args_is_help=True)
 sandbox_app = typer.Typer(help="Sandboxes: try one, prune leftovers.", no_args_is_help=True)
 app.add_typer(images_app, name="images")
+app.add_typer(agents_app, name="agents")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(tasks_app, name="tasks")
 
@@ -65,6 +67,31 @@ def doctor() -> None:
     for check in bad:
         err.print(f"[red]{check.name}[/]: {check.fix}")
     raise typer.Exit(1 if bad else 0)
+
+
+@agents_app.command("list")
+def agents_list() -> None:
+    """Agents that can be named with --agent: built-ins and installed adapters."""
+    from horizonbench.agents.registry import available
+
+    table = Table("agent", "version", "source", "target")
+    for info in available():
+        table.add_row(info.name, info.version, info.source, info.target)
+    out.print(table)
+
+
+@agents_app.command("models")
+def agents_models(models_file: Path | None = typer.Option(None, "--models", help="A models.toml to add.")) -> None:
+    """Models known by name (--model), with protocol, endpoint and list prices."""
+    from horizonbench.agents.endpoints import load_models
+
+    table = Table("model", "protocol", "base url", "key variable", "$/M in", "$/M cached", "$/M out")
+    for m in load_models(models_file).values():
+        cached = m.price.cached_input if m.price.cached_input is not None else m.price.input
+        table.add_row(
+            m.name, m.provider, m.base_url, m.api_key_env, f"{m.price.input:g}", f"{cached:g}", f"{m.price.output:g}"
+        )
+    out.print(table)
 
 
 @images_app.command("base")
@@ -139,12 +166,16 @@ def run(
     max_tokens: int | None = typer.Option(None, "--max-tokens", help="Most tokens (input + output) per trial."),
     max_cost: float | None = typer.Option(None, "--max-cost", help="Most dollars per trial."),
     command_timeout: float = typer.Option(180.0, "--command-timeout", help="Limit of one agent command (seconds)."),
+    agent_opt: list[str] = typer.Option([], "--agent-opt", help="KEY=VALUE for the agent's constructor (repeatable)."),
     names: list[str] = NameOpt,
     tags: list[str] = TagOpt,
     difficulty: list[str] = DiffOpt,
     min_minutes: float | None = MinOpt,
     max_minutes: float | None = MaxOpt,
     progress: bool = typer.Option(True, help="Show a progress bar."),
+    executor: str = typer.Option("local", "--executor", help="Where trials run: local (this host) or dask."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://HOST:PORT)."),
+    local_workers: int | None = typer.Option(None, "--local-workers", help="Start N local Dask workers instead."),
 ) -> None:
     """Run agents on tasks; write results/<run-id>/."""
     import asyncio
@@ -153,8 +184,9 @@ def run(
     from horizonbench.agents.base import Budget
     from horizonbench.agents.registry import accepted_options
     from horizonbench.runner.progress import run_progress
-    from horizonbench.runner.run import RunOptions, execute
+    from horizonbench.runner.run import RunOptions, execute, make_executor
 
+    where = make_executor(executor, scheduler, local_workers)
     tasks, suites = _load(paths, names, tags, difficulty, min_minutes, max_minutes)
     k = attempts or max([s.config.attempts for s in suites], default=1)
     rid = run_id or datetime.now(UTC).strftime("run-%Y%m%d-%H%M%S")
@@ -166,6 +198,11 @@ def run(
         "prompt_dir": prompt_dir,
     }
     llm = {key: str(v) if isinstance(v, Path) else v for key, v in llm.items() if v is not None}
+    for item in agent_opt:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--agent-opt {item!r}: expected KEY=VALUE")
+        llm[key.strip()] = value
     budget = Budget(
         timeout_s=timeout,
         max_steps=max_steps,
@@ -188,9 +225,9 @@ def run(
 
         done = sum(1 for _ in RunDir(results, rid).results())
         with run_progress(total, min(done, total), err) as update:
-            summary = asyncio.run(execute(tasks, suites, opts, update))
+            summary = asyncio.run(execute(tasks, suites, opts, update, where))
     else:
-        summary = asyncio.run(execute(tasks, suites, opts))
+        summary = asyncio.run(execute(tasks, suites, opts, executor=where))
     out.print(summary.line(), highlight=False, soft_wrap=True)
 
 
@@ -257,6 +294,24 @@ def tasks_check(
             err.print(f"[red]{c.task}[/]: {p}", highlight=False, soft_wrap=True)
     out.print(f"{len(checks) - len(bad)}/{len(checks)} task(s) sound")
     raise typer.Exit(1 if bad else 0)
+
+
+generate_app = typer.Typer(help="Generate tasks.", no_args_is_help=True)
+tasks_app.add_typer(generate_app, name="generate")
+
+
+@generate_app.command("ladder")
+def tasks_generate_ladder(
+    length: int = typer.Option(..., "--length", "-n", help="Dependent steps (stages to fix), 1 to 128."),
+    seed: int = typer.Option(..., "--seed", "-s", help="Seed: picks domain, names, stages, defects and data."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Task directory to write."),
+    force: bool = typer.Option(False, "--force", help="Replace the directory if it exists."),
+) -> None:
+    """Write a controlled-horizon ladder task: an N-stage pipeline with one defect per stage."""
+    from horizonbench.tasks.ladder import generate
+
+    path = generate(length, seed, out_dir, force=force)
+    out.print(f"wrote {path}: ladder of {length} step(s), seed {seed}", highlight=False)
 
 
 def main() -> None:

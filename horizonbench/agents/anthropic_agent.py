@@ -44,6 +44,8 @@ class AnthropicAgent(LLMAgent):
             raise ModelError(f"HTTP {exc.status_code}: {text[:300]}", retryable=retryable, overflow=overflow) from None
         except (anthropic.APIConnectionError, anthropic.APIResponseValidationError) as exc:
             raise ModelError(f"{type(exc).__name__}: {exc}", retryable=True) from None
+        except ValueError as exc:  # a body that is not JSON (a proxy's error page, a cut-off response)
+            raise ModelError(f"unreadable response: {exc}", retryable=True) from None
         texts, thinking, calls = [], [], []
         blocks: list[dict[str, Any]] = []
         for b in resp.content:

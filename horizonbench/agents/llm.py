@@ -175,7 +175,7 @@ class LLMAgent:
                     step=state.steps,
                     id=call.id,
                     name=call.name,
-                    arguments=call.arguments,
+                    arguments=_as_object(call.arguments),
                     output=res.output,
                     is_error=res.is_error,
                     malformed=res.malformed,
@@ -275,3 +275,14 @@ class _State:
 
 
 ELIDED = "[observation elided to fit the context window]"
+
+
+def _as_object(arguments: str | dict[str, Any]) -> str | dict[str, Any]:
+    """Arguments as a JSON object when they parse (raw text when malformed, as sent)."""
+    if isinstance(arguments, dict):
+        return arguments
+    try:
+        parsed = json.loads(arguments)
+    except json.JSONDecodeError:
+        return arguments
+    return parsed if isinstance(parsed, dict) else arguments

@@ -52,6 +52,8 @@ class OpenAIAgent(LLMAgent):
             raise ModelError(f"HTTP {exc.status_code}: {text[:300]}", retryable=retryable, overflow=overflow) from None
         except (openai.APIConnectionError, openai.APIResponseValidationError) as exc:
             raise ModelError(f"{type(exc).__name__}: {exc}", retryable=True) from None
+        except ValueError as exc:  # a body that is not JSON (a proxy's error page, a cut-off response)
+            raise ModelError(f"unreadable response: {exc}", retryable=True) from None
         if not getattr(resp, "choices", None):
             raise ModelError("response has no choices", retryable=True)
         msg = resp.choices[0].message

@@ -20,6 +20,7 @@ BUILTIN: dict[str, str] = {
     "openai": "horizonbench.agents.openai_agent:OpenAIAgent",
     "anthropic": "horizonbench.agents.anthropic_agent:AnthropicAgent",
     "replay": "horizonbench.agents.replay:ReplayAgent",
+    "command": "horizonbench.agents.command:CommandAgent",
 }
 
 

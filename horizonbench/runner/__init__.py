@@ -1,6 +1,16 @@
 """Running trials: one attempt end to end (trial) and many (run)."""
 
-from horizonbench.runner.run import RunOptions, RunSummary, execute, expand
+from horizonbench.runner.run import Executor, LocalExecutor, RunOptions, RunSummary, execute, expand, make_executor
 from horizonbench.runner.trial import TrialSpec, run_trial
 
-__all__ = ["RunOptions", "RunSummary", "TrialSpec", "execute", "expand", "run_trial"]
+__all__ = [
+    "Executor",
+    "LocalExecutor",
+    "RunOptions",
+    "RunSummary",
+    "TrialSpec",
+    "execute",
+    "expand",
+    "make_executor",
+    "run_trial",
+]

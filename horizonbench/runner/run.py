@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from horizonbench import __version__
 from horizonbench.agents import registry
@@ -133,41 +133,109 @@ def prepare(tasks: Sequence[Task], suites: Sequence[Suite], opts: RunOptions) ->
     return run, manifest
 
 
+ResultFn = Callable[[TrialResult], None]
+
+
+class Executor(Protocol):
+    """Where trials run: this process (:class:`LocalExecutor`) or a Dask cluster
+    (:class:`horizonbench.runner.dask_executor.DaskExecutor`). The run directory,
+    the manifest and resume are the caller's; an executor only runs trial specs."""
+
+    async def open(self, tasks: Sequence[Task], opts: RunOptions) -> None:
+        """Check the place trials will run (engine, cluster), before the run directory is touched.
+
+        Raises:
+            HorizonError: it cannot run these trials (no engine, no cluster, too little room).
+        """
+        ...
+
+    async def run(self, specs: Sequence[TrialSpec], run: RunDir, opts: RunOptions, on_result: ResultFn) -> None:
+        """Run every spec. Each trial's files and result.json are in ``run`` before
+        ``on_result`` is called for it, exactly once per trial, in this process."""
+        ...
+
+    async def close(self, run_id: str) -> None:
+        """Remove what the run left running (containers of cancelled trials)."""
+        ...
+
+
+class LocalExecutor:
+    """Trials as asyncio tasks in this process, at most ``opts.concurrency`` at once."""
+
+    async def open(self, tasks: Sequence[Task], opts: RunOptions) -> None:
+        engine.client()  # a clear error now rather than one error result per trial
+        removed = await asyncio.to_thread(reaper.prune)
+        if removed:
+            log.info("removed %d leftover container(s) of dead runs", len(removed))
+
+    async def run(self, specs: Sequence[TrialSpec], run: RunDir, opts: RunOptions, on_result: ResultFn) -> None:
+        sem = asyncio.Semaphore(opts.concurrency)
+
+        async def one(spec: TrialSpec) -> None:
+            async with sem:
+                agent = registry.create(spec.agent, **opts.agent_options.get(spec.agent, {}))
+                spec.model = getattr(agent, "model", None)
+                result = await run_trial(spec, agent, run, opts.budget)
+            on_result(result)
+
+        await asyncio.gather(*(one(s) for s in specs))
+
+    async def close(self, run_id: str) -> None:
+        await asyncio.to_thread(reaper.remove_own, run_id)
+
+
+def make_executor(kind: str = "local", scheduler: str | None = None, local_workers: int | None = None) -> Executor:
+    """The executor ``--executor`` names.
+
+    Raises:
+        RunError: an unknown kind, or options that do not go with it.
+    """
+    if kind == "local":
+        if scheduler is not None or local_workers is not None:
+            raise RunError("--scheduler and --local-workers go with --executor dask")
+        return LocalExecutor()
+    if kind == "dask":
+        from horizonbench.runner.dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler=scheduler, local_workers=local_workers)
+    raise RunError(f"unknown --executor {kind!r}; use local or dask")
+
+
 async def execute(
-    tasks: Sequence[Task], suites: Sequence[Suite], opts: RunOptions, progress: ProgressFn | None = None
+    tasks: Sequence[Task],
+    suites: Sequence[Suite],
+    opts: RunOptions,
+    progress: ProgressFn | None = None,
+    executor: Executor | None = None,
 ) -> RunSummary:
-    """Run every unfinished trial; finished ones (with a result.json) are kept as they are."""
+    """Run every unfinished trial; finished ones (with a result.json) are kept as they are.
+    Trials run on ``executor`` (default: this process)."""
     started = time.monotonic()
-    engine.client()  # a clear error now rather than one error result per trial
-    removed = await asyncio.to_thread(reaper.prune)
-    if removed:
-        log.info("removed %d leftover container(s) of dead runs", len(removed))
-    run, manifest = prepare(tasks, suites, opts)
-    specs = expand(tasks, opts.agents, opts.attempts)
-    done = {r.trial_id: r for r in run.results()}
-    todo = [s for s in specs if s.trial_id not in done]
-    counts: Counter[str] = Counter(r.status for r in done.values() if r.trial_id in {s.trial_id for s in specs})
-    results = [done[s.trial_id] for s in specs if s.trial_id in done]
-    sem = asyncio.Semaphore(opts.concurrency)
-
-    async def one(spec: TrialSpec) -> None:
-        async with sem:
-            agent = registry.create(spec.agent, **opts.agent_options.get(spec.agent, {}))
-            spec.model = getattr(agent, "model", None)
-            result = await run_trial(spec, agent, run, opts.budget)
-        results.append(result)
-        counts[result.status] += 1
-        if progress:
-            progress(result, counts, len(specs))
-
+    executor = executor or LocalExecutor()
+    await executor.open(tasks, opts)
     try:
-        await asyncio.gather(*(one(s) for s in todo))
+        run, manifest = prepare(tasks, suites, opts)
+        specs = expand(tasks, opts.agents, opts.attempts)
+        done = {r.trial_id: r for r in run.results()}
+        todo = [s for s in specs if s.trial_id not in done]
+        counts: Counter[str] = Counter(r.status for r in done.values() if r.trial_id in {s.trial_id for s in specs})
+        results = [done[s.trial_id] for s in specs if s.trial_id in done]
+
+        def on_result(result: TrialResult) -> None:
+            results.append(result)
+            counts[result.status] += 1
+            if progress:
+                progress(result, counts, len(specs))
+
+        try:
+            await executor.run(todo, run, opts, on_result)
+        finally:
+            images = {r.task: r.image_id for r in results if r.image_id}
+            if images and images != manifest.images:
+                manifest.images = {**manifest.images, **images}
+                run.write_manifest(manifest)
     finally:
-        await asyncio.shield(asyncio.to_thread(reaper.remove_own, opts.run_id))
-        images = {r.task: r.image_id for r in results if r.image_id}
-        if images and images != manifest.images:
-            manifest.images = {**manifest.images, **images}
-            run.write_manifest(manifest)
+        await asyncio.shield(executor.close(opts.run_id))
     return RunSummary(
         run_id=opts.run_id,
         path=run.path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import tempfile
 import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import docker.errors
 import requests.exceptions
 
 from horizonbench.agents.base import Agent, AgentOutcome, Budget, Recorder, TaskView
+from horizonbench.agents.gateway import CONTAINER_DIR as GATEWAY_DIR
 from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing
 from horizonbench.results.models import Timings, TrialResult
 from horizonbench.results.store import RunDir, atomic_write
@@ -91,6 +93,7 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
     )
     labels = {LABEL_RUN: run.run_id, LABEL_TRIAL: spec.trial_id}
     sandbox: Sandbox | None = None
+    mounts: dict[str, str] = {}
     recorder = Recorder(tdir)
     phase = "image"
     try:
@@ -100,6 +103,10 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
 
         phase = "sandbox"
         s0 = time.monotonic()
+        if getattr(agent, "needs_gateway", False):
+            # The model gateway's unix socket lives here; the sandbox still has no network.
+            gateway_dir = tempfile.mkdtemp(prefix="hb-gw-")
+            mounts[gateway_dir] = GATEWAY_DIR
         sandbox = await asyncio.to_thread(
             Sandbox.start,
             image.tag,
@@ -107,6 +114,7 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
             workdir=image.workdir,
             env=task.config.environment.env,
             labels=labels,
+            mounts=mounts,
         )
         t.start_s = time.monotonic() - s0
 
@@ -170,6 +178,8 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
         recorder.close()
         if sandbox is not None:
             await asyncio.shield(asyncio.to_thread(sandbox.close))
+        for host_dir in mounts:
+            shutil.rmtree(host_dir, ignore_errors=True)
         t.total_s = time.monotonic() - t0
         result.timings = t
         result.finished_at = _now()

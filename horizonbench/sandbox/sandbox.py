@@ -73,6 +73,8 @@ class Sandbox:
         self._guard = threading.Lock()
         self.closed = False
         self._sleeper = 0
+        self.mounts: dict[str, str] = {}
+        """Container path -> host directory of bind mounts."""
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -88,6 +90,7 @@ class Sandbox:
         network: str = "none",
         name: str | None = None,
         output_cap: int = DEFAULT_OUTPUT_CAP,
+        mounts: dict[str, str] | None = None,
     ) -> Sandbox:
         """Start a container from ``image`` and open its control session.
 
@@ -116,6 +119,8 @@ class Sandbox:
                 environment=env or {},
                 labels=all_labels,
                 hostname="sandbox",
+                # host directory -> container path; only the model gateway's socket dir uses this
+                volumes={host: {"bind": dest, "mode": "rw"} for host, dest in (mounts or {}).items()},
             )
         except docker.errors.ImageNotFound:
             raise ImageMissing(
@@ -124,6 +129,7 @@ class Sandbox:
         except docker.errors.APIError as exc:
             raise SandboxError(f"engine refused to start a container from {image!r}: {exc.explanation}") from None
         sandbox = cls(container, workdir=workdir, output_cap=output_cap)
+        sandbox.mounts = {dest: host for host, dest in (mounts or {}).items()}
         try:
             control = sandbox._session("control")
             # The container's main process (child of init) must survive kill_all.
@@ -329,6 +335,7 @@ class Sandbox:
 
     def diff(self, workdir: str | None = None) -> str:
         """The git diff of ``workdir`` against HEAD, new files included, binary-safe.
+        Python bytecode caches are left out: they are by-products, not changes.
 
         A throwaway index is used so the agent's own index is left as it was.
         """
@@ -336,7 +343,8 @@ class Sandbox:
         out = "/tmp/.hb-diff"
         res = self.exec(
             f'idx=$(mktemp) && cp "$(git rev-parse --git-dir)/index" $idx 2>/dev/null; '
-            f"GIT_INDEX_FILE=$idx git add -A . && GIT_INDEX_FILE=$idx git diff --cached --binary HEAD > {out}; "
+            "GIT_INDEX_FILE=$idx git add -A -- . ':(exclude,glob)**/__pycache__/**' ':(exclude,glob)**/*.pyc' && "
+            f"GIT_INDEX_FILE=$idx git diff --cached --binary HEAD > {out}; "
             "rc=$?; rm -f $idx; exit $rc",
             cwd=workdir or self.workdir,
             timeout=120,

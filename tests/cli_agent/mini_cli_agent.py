@@ -1,0 +1,52 @@
+"""A minimal agent CLI on the official openai SDK, run inside a sandbox by the tests of
+the ``command`` adapter. It knows nothing of horizonbench: it reads its instruction
+from $HB_INSTRUCTION_FILE, talks to $OPENAI_BASE_URL, and runs bash commands."""
+
+import json
+import os
+import subprocess
+import sys
+
+from openai import OpenAI
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "bash",
+            "description": "Run a bash command.",
+            "parameters": {"type": "object", "properties": {"command": {"type": "string"}}, "required": ["command"]},
+        },
+    },
+    {"type": "function", "function": {"name": "submit", "description": "Finish.", "parameters": {"type": "object"}}},
+]
+
+
+def main() -> int:
+    client = OpenAI(max_retries=3)
+    with open(os.environ["HB_INSTRUCTION_FILE"]) as fh:
+        instruction = fh.read()
+    messages = [{"role": "system", "content": "You fix code with bash."}, {"role": "user", "content": instruction}]
+    for step in range(30):
+        try:
+            model = os.environ.get("HB_MODEL", "default")
+            resp = client.chat.completions.create(model=model, messages=messages, tools=TOOLS)
+        except Exception as exc:  # the gateway says no (budget) or the endpoint failed
+            print(f"model call failed: {exc}", file=sys.stderr)
+            return 3
+        msg = resp.choices[0].message
+        messages.append(msg.model_dump(exclude_none=True))
+        for call in msg.tool_calls or []:
+            if call.function.name == "submit":
+                print(f"submitted after {step + 1} steps")
+                return 0
+            command = json.loads(call.function.arguments)["command"]
+            proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+            output = (proc.stdout + proc.stderr)[-4000:] + f"\n[exit {proc.returncode}]"
+            print(f"$ {command}\n{output}")
+            messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
