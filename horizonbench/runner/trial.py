@@ -53,6 +53,43 @@ class TrialSpec:
     model: str | None = None
 
 
+DISK_POLL_S = 5.0
+
+
+async def _run_agent(
+    agent: Agent, view: TaskView, sandbox: Sandbox, budget: Budget, recorder: Recorder, timeout: float, disk_mb: int
+) -> AgentOutcome:
+    """The agent under its wall-clock limit, with a watchdog on what it writes to disk (a
+    container has no disk quota of its own on most engines)."""
+
+    async def watch_disk() -> float:
+        while True:
+            await asyncio.sleep(DISK_POLL_S)
+            used = await asyncio.to_thread(sandbox.disk_usage_mb)
+            if used > disk_mb:
+                return used
+
+    work = asyncio.ensure_future(agent.run(view, sandbox, budget, recorder))
+    watchdog = asyncio.ensure_future(watch_disk())
+    try:
+        done, _ = await asyncio.wait({work, watchdog}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for fut in (work, watchdog):
+            if not fut.done():
+                fut.cancel()
+        await asyncio.gather(work, watchdog, return_exceptions=True)
+    if work in done:
+        return work.result()
+    partial = getattr(agent, "partial_outcome", None)
+    base = partial if isinstance(partial, AgentOutcome) else AgentOutcome(status="timeout")
+    if watchdog in done:
+        message = f"the sandbox wrote {watchdog.result():.0f} MiB, over its {disk_mb} MiB"
+        return base.model_copy(update={"status": "budget_exhausted", "limit": "disk", "message": message})
+    return base.model_copy(
+        update={"status": "timeout", "limit": "time", "message": f"agent phase exceeded {timeout:g} s"}
+    )
+
+
 def trial_id(task: str, agent: str, attempt: int) -> str:
     safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in agent)
     return f"{task}__{safe}__{attempt}"
@@ -128,17 +165,12 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
             solution_dir=task.solution_dir if getattr(agent, "needs_solution", False) else None,
         )
         timeout = budget.timeout_s or task.config.agent.timeout_sec or DEFAULT_AGENT_TIMEOUT_S
-        try:
-            outcome = await asyncio.wait_for(agent.run(view, sandbox, budget, recorder), timeout=timeout)
-        except TimeoutError:
-            partial = getattr(agent, "partial_outcome", None)
-            outcome = (
-                partial.model_copy(update={"status": "timeout", "limit": "time"})
-                if isinstance(partial, AgentOutcome)
-                else AgentOutcome(status="timeout", limit="time")
-            )
-            outcome.message = f"agent phase exceeded {timeout:g} s"
+        outcome = await _run_agent(agent, view, sandbox, budget, recorder, timeout, task.config.environment.storage_mb)
+        if outcome.limit == "time":
             log.info("agent timed out after %.0f s", timeout)
+        elif outcome.limit == "disk":
+            log.warning("agent stopped: %s", outcome.message)
+            result.flags.append("disk_limit")
         t.agent_s = time.monotonic() - a0
         result.outcome = outcome
         if outcome.infra_error:
@@ -161,7 +193,7 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
         t.verifier_s = time.monotonic() - v0
         result.verdict = verdict
         result.status, result.reward = verdict.status, verdict.reward
-        result.flags = list(verdict.flags)
+        result.flags = [*result.flags, *verdict.flags]
         log.info("%s (%s)", verdict.status, verdict.detail)
     except _AgentInfraError as exc:
         result.error, result.error_kind = str(exc), "agent"

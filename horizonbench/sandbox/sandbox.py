@@ -16,14 +16,22 @@ from types import TracebackType
 from typing import Any
 
 import docker.errors
+import docker.types
 from docker.models.containers import Container
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from horizonbench.errors import BadLimits, ImageMissing, SandboxError, SessionDied
 from horizonbench.sandbox import engine, reaper
-from horizonbench.sandbox.shell import DEFAULT_OUTPUT_CAP, ExecResult, ShellSession
+from horizonbench.sandbox.shell import DEFAULT_OUTPUT_CAP, ExecResult, SessionGone, ShellSession
 
 log = logging.getLogger(__name__)
+
+
+# The container's PID 1. In its own PID namespace, init ignores every signal it has no
+# handler for, so an agent cannot kill it (``kill -9 -1`` included) and stop the
+# container; bash also reaps the orphans the agent leaves behind. Its sleep child may be
+# killed: the loop starts another.
+_PID1 = 'trap "" TERM INT HUP QUIT; while :; do sleep 86400 & wait $!; done'
 
 
 class Limits(BaseModel):
@@ -34,6 +42,7 @@ class Limits(BaseModel):
     cpus: float = Field(1.0, gt=0, le=256, description="CPU cores the container may use.")
     memory_mb: int = Field(2048, ge=16, le=1 << 20, description="Memory cap in MiB (no swap beyond it).")
     pids: int = Field(512, ge=8, le=1 << 22, description="Most processes and threads at once.")
+    storage_mb: int = Field(10240, ge=16, description="Disk the sandbox may write (largest file; watched in trials).")
 
     @field_validator("cpus")
     @classmethod
@@ -72,7 +81,6 @@ class Sandbox:
         self._sessions: dict[str, ShellSession] = {}
         self._guard = threading.Lock()
         self.closed = False
-        self._sleeper = 0
         self.mounts: dict[str, str] = {}
         """Container path -> host directory of bind mounts."""
 
@@ -104,7 +112,7 @@ class Sandbox:
         try:
             container = client.containers.run(
                 image,
-                ["sleep", "infinity"],
+                ["bash", "-c", _PID1],
                 detach=True,
                 name=name or f"hb-{uuid.uuid4().hex[:12]}",
                 # The sandbox gets no network unless asked; containers never need one here.
@@ -113,7 +121,7 @@ class Sandbox:
                 mem_limit=f"{limits.memory_mb}m",
                 memswap_limit=f"{limits.memory_mb}m",
                 pids_limit=limits.pids,
-                init=True,  # an init reaps zombies the agent leaves behind
+                init=False,  # _PID1 is the init: it reaps orphans and cannot be killed from inside
                 security_opt=["no-new-privileges"],
                 working_dir=workdir,
                 environment=env or {},
@@ -121,6 +129,8 @@ class Sandbox:
                 hostname="sandbox",
                 # host directory -> container path; only the model gateway's socket dir uses this
                 volumes={host: {"bind": dest, "mode": "rw"} for host, dest in (mounts or {}).items()},
+                # No single file may outgrow the disk the task declared (a runaway writer).
+                ulimits=[docker.types.Ulimit(name="fsize", soft=limits.storage_mb << 20, hard=limits.storage_mb << 20)],
             )
         except docker.errors.ImageNotFound:
             raise ImageMissing(
@@ -131,14 +141,7 @@ class Sandbox:
         sandbox = cls(container, workdir=workdir, output_cap=output_cap)
         sandbox.mounts = {dest: host for host, dest in (mounts or {}).items()}
         try:
-            control = sandbox._session("control")
-            # The container's main process (child of init) must survive kill_all.
-            found = control.run(
-                "for __hb_d in /proc/[0-9]*; do read -r __hb_s < $__hb_d/stat; __hb_r=${__hb_s##*) }; "
-                'read -r -a __hb_f <<< "$__hb_r"; (( __hb_f[1] == 1 )) && echo ${__hb_d#/proc/}; done',
-                timeout=30,
-            )
-            sandbox._sleeper = int(found.stdout.split()[0])
+            sandbox._session("control")
         except BaseException:
             sandbox.close()
             raise
@@ -219,11 +222,20 @@ class Sandbox:
             return session
 
     def _run(self, name: str, command: str, timeout: float | None) -> ExecResult:
+        try:
+            return self._run_once(name, command, timeout)
+        except SessionGone:
+            # Killed between commands (``kill -9 -1``): nothing of this command ran yet.
+            return self._run_once(name, command, timeout)
+
+    def _run_once(self, name: str, command: str, timeout: float | None) -> ExecResult:
         session = self._session(name)
         started = time.monotonic()
         with session.lock:
             try:
                 return session.run(command, timeout, on_timeout=self._kill_since)
+            except SessionGone:
+                raise
             except SessionDied as exc:
                 code = session.exit_code()
                 session.close()
@@ -266,9 +278,9 @@ class Sandbox:
                         raise
 
     def kill_all(self) -> int:
-        """Kill every process in the container but its init, its sleeper and the control
-        shell, so nothing an agent left running can touch grading. Returns how many
-        processes were killed; the agent and exec sessions reopen on next use."""
+        """Kill every process in the container but its init and the control shell, so
+        nothing an agent left running can touch grading. Returns how many processes were
+        killed; the agent and exec sessions reopen on next use."""
         control = self._session("control")
         ours = []
         for name in [n for n in self._sessions if n != "control"]:
@@ -279,7 +291,7 @@ class Sandbox:
             res = control.run(
                 "declare -A __hb_seen=(); for __hb_round in 1 2 3 4 5 6 7 8; do __hb_k=0; "
                 "for __hb_d in /proc/[0-9]*; do __hb_p=${__hb_d#/proc/}; "
-                f"(( __hb_p == 1 || __hb_p == $$ || __hb_p == {self._sleeper} )) && continue; "
+                "(( __hb_p == 1 || __hb_p == $$ )) && continue; "
                 "read -r __hb_s 2>/dev/null < $__hb_d/stat || continue; __hb_r=${__hb_s##*) }; "
                 "[[ ${__hb_r:0:1} == [ZX] ]] && continue; "
                 "kill -KILL $__hb_p 2>/dev/null || continue; __hb_k=1; __hb_seen[$__hb_p]=1; done; "
@@ -288,6 +300,25 @@ class Sandbox:
             )
         killed = {int(p) for p in res.stdout.split()} - set(ours)
         return len(killed)
+
+    # -- inspection ----------------------------------------------------------------------
+
+    def changed_paths(self) -> list[str]:
+        """Paths added, changed or deleted in the container since it started from its image."""
+        try:
+            changes = self._api.diff(self.id) or []
+        except docker.errors.APIError as exc:
+            raise SandboxError(f"cannot list the changes of sandbox {self.id[:12]}: {exc.explanation}") from None
+        return [str(c["Path"]) for c in changes]
+
+    def disk_usage_mb(self) -> float:
+        """MiB the container has written on top of its image."""
+        try:
+            listed = self._api.containers(all=True, filters={"id": self.id}, size=True)
+        except docker.errors.APIError as exc:
+            raise SandboxError(f"cannot size sandbox {self.id[:12]}: {exc.explanation}") from None
+        info = listed[0] if listed else {}
+        return float(info.get("SizeRw") or 0) / (1 << 20)
 
     # -- files -------------------------------------------------------------------------
 

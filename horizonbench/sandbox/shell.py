@@ -176,6 +176,10 @@ def bash_quote(text: str) -> str:
     return "".join(out)
 
 
+class SessionGone(SessionDied):
+    """The session was found dead before a command was sent: the command can be retried."""
+
+
 class ShellSession:
     """A bash process held open inside a container, fed commands through its stdin.
 
@@ -279,6 +283,9 @@ class ShellSession:
         """
         if self._sock is None:
             raise SessionDied("shell session is closed")
+        if self._gone():
+            self.close()
+            raise SessionGone("the shell ended before the command was sent")
         token = secrets.token_hex(12)
         marker = f"__HB_{token}__".encode()
         out = _Capture(marker, self.output_cap)
@@ -334,6 +341,18 @@ class ShellSession:
         return None if code is None else int(code)
 
     # -- wire --------------------------------------------------------------------------
+
+    def _gone(self) -> bool:
+        """Whether the peer closed the stream while idle (the shell was killed between commands)."""
+        assert self._sock is not None
+        ready, _, _ = select.select([self._sock], [], [], 0)
+        if not ready:
+            return False
+        try:
+            data = self._sock.recv(1 << 16, socket.MSG_PEEK)
+        except OSError:
+            return True
+        return data == b""
 
     def _send(self, text: str) -> None:
         assert self._sock is not None

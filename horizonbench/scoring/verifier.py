@@ -30,7 +30,16 @@ _DIFF_HEADER = re.compile(r'^diff --git "?a/(.+?)"? "?b/(.+?)"?$')
 
 def sandbox_limits(task: Task) -> dict[str, float | int]:
     env = task.config.environment
-    return {"cpus": env.cpus, "memory_mb": env.memory_mb, "pids": env.pids}
+    return {"cpus": env.cpus, "memory_mb": env.memory_mb, "pids": env.pids, "storage_mb": env.storage_mb}
+
+
+SYSTEM_PREFIXES = ("/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/etc/ld.so.preload", "/etc/python")
+
+
+def tampered_system_paths(changed: list[str]) -> list[str]:
+    """Changes an agent made to the interpreter, test runner or system tools (a trojaned
+    python or pytest on PATH). Bytecode caches do not count."""
+    return [p for p in changed if p.startswith(SYSTEM_PREFIXES) and "__pycache__" not in p and not p.endswith(".pyc")]
 
 
 def diff_paths(diff: str) -> list[str]:
@@ -66,9 +75,25 @@ def grade(
             infrastructure error, never the agent's failure).
     """
     mode = task.grading_mode
+    tampered = tampered_system_paths(agent_sandbox.changed_paths()) if agent_sandbox is not None else []
+    if tampered:
+        log.info("task %s: agent changed system paths %s", task.name, tampered[:5])
     if mode == "same":
         if agent_sandbox is None:
             raise ValueError("same-mode grading needs the agent's sandbox")
+        if tampered:
+            # The tests would run on the agent's tools: nothing they say can be trusted.
+            return (
+                Verdict(
+                    status="failed",
+                    reward=0.0,
+                    grader=task.config.verifier.grader,
+                    mode=mode,
+                    flags=["tampered_system"],
+                    detail=f"the agent changed system files the tests rely on: {', '.join(tampered[:5])}",
+                ),
+                0.0,
+            )
         return _run_tests(task, image, agent_sandbox, trial_dir, mode, [])
     with Sandbox.start(
         image.tag,
@@ -77,7 +102,7 @@ def grade(
         env=task.config.environment.env,
         labels={**labels, "horizonbench.role": "grader"},
     ) as sb:
-        flags: list[str] = []
+        flags: list[str] = ["tampered_system"] if tampered else []
         if diff.strip():
             sb.write_file("/tmp/.hb-agent.diff", diff)
             res = sb.exec("git apply --binary --whitespace=nowarn /tmp/.hb-agent.diff", timeout=120)
