@@ -1,0 +1,1 @@
+"""Clinic visit records pipeline."""

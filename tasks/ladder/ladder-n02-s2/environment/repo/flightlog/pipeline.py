@@ -1,0 +1,18 @@
+"""The flight pipeline: stages run in order, each on the previous one's output."""
+
+from flightlog.stages import (
+    s01_running_seats,
+    s02_scale_fare,
+)
+
+STAGES = [
+    s01_running_seats,
+    s02_scale_fare,
+]
+
+
+def run(records, upto=None):
+    """Run the first ``upto`` stages (all by default) on ``records``."""
+    for stage in STAGES[:upto]:
+        records = stage.apply(records)
+    return records

@@ -1,0 +1,7 @@
+import json
+import sys
+
+from parcelflow.pipeline import run
+
+with open(sys.argv[1]) as fh:
+    print(json.dumps(run(json.load(fh)), indent=2, sort_keys=True))

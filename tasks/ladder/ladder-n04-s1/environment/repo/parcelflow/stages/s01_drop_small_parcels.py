@@ -1,0 +1,8 @@
+"""Stage 1: drop records with few parcels.
+
+Keep only the records whose `parcels` is at least 2; keep their order.
+"""
+
+
+def apply(records):
+    return [record for record in records if record["parcels"] > 2]

@@ -1,0 +1,14 @@
+"""Stage 4: normalize origin.
+
+Strip surrounding white space from each record's `origin` and put it in title case
+("  north mill" becomes "North Mill").
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["origin"] = record["origin"].strip().upper()
+        out.append(record)
+    return out

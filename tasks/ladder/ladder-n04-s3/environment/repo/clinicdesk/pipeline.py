@@ -1,0 +1,22 @@
+"""The clinic visit pipeline: stages run in order, each on the previous one's output."""
+
+from clinicdesk.stages import (
+    s01_discount_charge,
+    s02_sort_by_department,
+    s03_scale_charge,
+    s04_discount_charge,
+)
+
+STAGES = [
+    s01_discount_charge,
+    s02_sort_by_department,
+    s03_scale_charge,
+    s04_discount_charge,
+]
+
+
+def run(records, upto=None):
+    """Run the first ``upto`` stages (all by default) on ``records``."""
+    for stage in STAGES[:upto]:
+        records = stage.apply(records)
+    return records

@@ -1,0 +1,14 @@
+"""Stage 7: band by fare.
+
+Set each record's `band` to "high" when `fare` is 235.17 or more, else "low"
+(replacing any earlier band).
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["band"] = "low" if record["fare"] >= 235.17 else "high"
+        out.append(record)
+    return out

@@ -1,0 +1,1 @@
+"""Shipment records pipeline."""

@@ -1,0 +1,13 @@
+"""Stage 3: scale fare.
+
+Multiply each record's `fare` by 0.8 and round the result to 2 decimal places.
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["fare"] = round(record["fare"] / 0.8, 2)
+        out.append(record)
+    return out

@@ -1,0 +1,13 @@
+"""Stage 12: discount fare.
+
+Reduce each record's `fare` by 20 percent, rounded to 2 decimal places.
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["fare"] = round(record["fare"] - 20, 2)
+        out.append(record)
+    return out

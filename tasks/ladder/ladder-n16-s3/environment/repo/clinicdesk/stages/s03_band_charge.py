@@ -1,0 +1,14 @@
+"""Stage 3: band by charge.
+
+Set each record's `band` to "high" when `charge` is 228.08 or more, else "low"
+(replacing any earlier band).
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["band"] = "low" if record["charge"] >= 228.08 else "high"
+        out.append(record)
+    return out

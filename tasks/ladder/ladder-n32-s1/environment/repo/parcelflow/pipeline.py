@@ -1,0 +1,78 @@
+"""The shipment pipeline: stages run in order, each on the previous one's output."""
+
+from parcelflow.stages import (
+    s01_compute_score,
+    s02_adjust_parcels,
+    s03_drop_small_parcels,
+    s04_cap_parcels,
+    s05_scale_weight_kg,
+    s06_clamp_weight_kg,
+    s07_scale_weight_kg,
+    s08_adjust_parcels,
+    s09_discount_weight_kg,
+    s10_compute_score,
+    s11_running_parcels,
+    s12_band_weight_kg,
+    s13_running_parcels,
+    s14_compute_score,
+    s15_scale_weight_kg,
+    s16_clamp_weight_kg,
+    s17_cap_parcels,
+    s18_scale_weight_kg,
+    s19_discount_weight_kg,
+    s20_sort_by_weight_kg,
+    s21_clamp_weight_kg,
+    s22_discount_weight_kg,
+    s23_normalize_destination,
+    s24_cap_parcels,
+    s25_scale_weight_kg,
+    s26_clamp_weight_kg,
+    s27_running_parcels,
+    s28_scale_weight_kg,
+    s29_adjust_parcels,
+    s30_compute_score,
+    s31_discount_weight_kg,
+    s32_running_parcels,
+)
+
+STAGES = [
+    s01_compute_score,
+    s02_adjust_parcels,
+    s03_drop_small_parcels,
+    s04_cap_parcels,
+    s05_scale_weight_kg,
+    s06_clamp_weight_kg,
+    s07_scale_weight_kg,
+    s08_adjust_parcels,
+    s09_discount_weight_kg,
+    s10_compute_score,
+    s11_running_parcels,
+    s12_band_weight_kg,
+    s13_running_parcels,
+    s14_compute_score,
+    s15_scale_weight_kg,
+    s16_clamp_weight_kg,
+    s17_cap_parcels,
+    s18_scale_weight_kg,
+    s19_discount_weight_kg,
+    s20_sort_by_weight_kg,
+    s21_clamp_weight_kg,
+    s22_discount_weight_kg,
+    s23_normalize_destination,
+    s24_cap_parcels,
+    s25_scale_weight_kg,
+    s26_clamp_weight_kg,
+    s27_running_parcels,
+    s28_scale_weight_kg,
+    s29_adjust_parcels,
+    s30_compute_score,
+    s31_discount_weight_kg,
+    s32_running_parcels,
+]
+
+
+def run(records, upto=None):
+    """Run the first ``upto`` stages (all by default) on ``records``."""
+    for stage in STAGES[:upto]:
+        records = stage.apply(records)
+    return records

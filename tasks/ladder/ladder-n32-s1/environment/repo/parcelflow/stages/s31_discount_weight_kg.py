@@ -1,0 +1,13 @@
+"""Stage 31: discount weight_kg.
+
+Reduce each record's `weight_kg` by 5 percent, rounded to 2 decimal places.
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["weight_kg"] = round(record["weight_kg"] - 5, 2)
+        out.append(record)
+    return out

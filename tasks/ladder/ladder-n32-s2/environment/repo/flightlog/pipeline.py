@@ -1,0 +1,78 @@
+"""The flight pipeline: stages run in order, each on the previous one's output."""
+
+from flightlog.stages import (
+    s01_adjust_seats,
+    s02_running_seats,
+    s03_sort_by_airline,
+    s04_sort_by_fare,
+    s05_adjust_seats,
+    s06_discount_fare,
+    s07_scale_fare,
+    s08_clamp_fare,
+    s09_running_seats,
+    s10_band_fare,
+    s11_scale_fare,
+    s12_running_seats,
+    s13_band_fare,
+    s14_discount_fare,
+    s15_scale_fare,
+    s16_cap_seats,
+    s17_scale_fare,
+    s18_compute_score,
+    s19_discount_fare,
+    s20_cap_seats,
+    s21_scale_fare,
+    s22_sort_by_airline,
+    s23_scale_fare,
+    s24_running_seats,
+    s25_scale_fare,
+    s26_clamp_fare,
+    s27_dedupe_flight_id,
+    s28_discount_fare,
+    s29_adjust_seats,
+    s30_compute_score,
+    s31_adjust_seats,
+    s32_normalize_origin,
+)
+
+STAGES = [
+    s01_adjust_seats,
+    s02_running_seats,
+    s03_sort_by_airline,
+    s04_sort_by_fare,
+    s05_adjust_seats,
+    s06_discount_fare,
+    s07_scale_fare,
+    s08_clamp_fare,
+    s09_running_seats,
+    s10_band_fare,
+    s11_scale_fare,
+    s12_running_seats,
+    s13_band_fare,
+    s14_discount_fare,
+    s15_scale_fare,
+    s16_cap_seats,
+    s17_scale_fare,
+    s18_compute_score,
+    s19_discount_fare,
+    s20_cap_seats,
+    s21_scale_fare,
+    s22_sort_by_airline,
+    s23_scale_fare,
+    s24_running_seats,
+    s25_scale_fare,
+    s26_clamp_fare,
+    s27_dedupe_flight_id,
+    s28_discount_fare,
+    s29_adjust_seats,
+    s30_compute_score,
+    s31_adjust_seats,
+    s32_normalize_origin,
+]
+
+
+def run(records, upto=None):
+    """Run the first ``upto`` stages (all by default) on ``records``."""
+    for stage in STAGES[:upto]:
+        records = stage.apply(records)
+    return records

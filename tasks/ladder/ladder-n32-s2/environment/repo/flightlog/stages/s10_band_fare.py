@@ -1,0 +1,14 @@
+"""Stage 10: band by fare.
+
+Set each record's `band` to "high" when `fare` is 215.58 or more, else "low"
+(replacing any earlier band).
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["band"] = "low" if record["fare"] >= 215.58 else "high"
+        out.append(record)
+    return out

@@ -1,0 +1,78 @@
+"""The clinic visit pipeline: stages run in order, each on the previous one's output."""
+
+from clinicdesk.stages import (
+    s01_discount_charge,
+    s02_compute_score,
+    s03_running_minutes,
+    s04_adjust_minutes,
+    s05_sort_by_charge,
+    s06_scale_charge,
+    s07_discount_charge,
+    s08_running_minutes,
+    s09_scale_charge,
+    s10_drop_small_minutes,
+    s11_compute_score,
+    s12_discount_charge,
+    s13_scale_charge,
+    s14_compute_score,
+    s15_sort_by_charge,
+    s16_compute_score,
+    s17_dedupe_visit_id,
+    s18_scale_charge,
+    s19_running_minutes,
+    s20_compute_score,
+    s21_adjust_minutes,
+    s22_running_minutes,
+    s23_scale_charge,
+    s24_band_charge,
+    s25_discount_charge,
+    s26_running_minutes,
+    s27_discount_charge,
+    s28_adjust_minutes,
+    s29_running_minutes,
+    s30_adjust_minutes,
+    s31_scale_charge,
+    s32_discount_charge,
+)
+
+STAGES = [
+    s01_discount_charge,
+    s02_compute_score,
+    s03_running_minutes,
+    s04_adjust_minutes,
+    s05_sort_by_charge,
+    s06_scale_charge,
+    s07_discount_charge,
+    s08_running_minutes,
+    s09_scale_charge,
+    s10_drop_small_minutes,
+    s11_compute_score,
+    s12_discount_charge,
+    s13_scale_charge,
+    s14_compute_score,
+    s15_sort_by_charge,
+    s16_compute_score,
+    s17_dedupe_visit_id,
+    s18_scale_charge,
+    s19_running_minutes,
+    s20_compute_score,
+    s21_adjust_minutes,
+    s22_running_minutes,
+    s23_scale_charge,
+    s24_band_charge,
+    s25_discount_charge,
+    s26_running_minutes,
+    s27_discount_charge,
+    s28_adjust_minutes,
+    s29_running_minutes,
+    s30_adjust_minutes,
+    s31_scale_charge,
+    s32_discount_charge,
+]
+
+
+def run(records, upto=None):
+    """Run the first ``upto`` stages (all by default) on ``records``."""
+    for stage in STAGES[:upto]:
+        records = stage.apply(records)
+    return records

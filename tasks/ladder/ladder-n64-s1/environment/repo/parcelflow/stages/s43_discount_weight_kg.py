@@ -1,0 +1,13 @@
+"""Stage 43: discount weight_kg.
+
+Reduce each record's `weight_kg` by 20 percent, rounded to 2 decimal places.
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["weight_kg"] = round(record["weight_kg"] - 20, 2)
+        out.append(record)
+    return out

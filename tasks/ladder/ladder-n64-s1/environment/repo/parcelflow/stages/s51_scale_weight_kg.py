@@ -1,0 +1,13 @@
+"""Stage 51: scale weight_kg.
+
+Multiply each record's `weight_kg` by 0.95 and round the result to 2 decimal places.
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["weight_kg"] = round(record["weight_kg"] / 0.95, 2)
+        out.append(record)
+    return out

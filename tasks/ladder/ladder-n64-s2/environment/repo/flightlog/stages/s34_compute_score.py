@@ -1,0 +1,14 @@
+"""Stage 34: compute score.
+
+Set each record's `score` to `seats` times `fare`, rounded to 2 decimal places
+(replacing any earlier score).
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["score"] = round(record["seats"] + record["fare"], 2)
+        out.append(record)
+    return out

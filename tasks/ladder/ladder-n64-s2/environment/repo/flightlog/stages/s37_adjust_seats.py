@@ -1,0 +1,13 @@
+"""Stage 37: adjust seats.
+
+Add 3 to each record's `seats`.
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["seats"] = record["seats"] + 3 + 1
+        out.append(record)
+    return out

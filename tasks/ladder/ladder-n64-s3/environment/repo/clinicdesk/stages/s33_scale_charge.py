@@ -1,0 +1,13 @@
+"""Stage 33: scale charge.
+
+Multiply each record's `charge` by 1.2 and round the result to 2 decimal places.
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["charge"] = round(record["charge"] * 1.2, 1)
+        out.append(record)
+    return out

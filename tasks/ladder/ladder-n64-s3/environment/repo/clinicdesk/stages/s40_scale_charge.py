@@ -1,0 +1,13 @@
+"""Stage 40: scale charge.
+
+Multiply each record's `charge` by 0.8 and round the result to 2 decimal places.
+"""
+
+
+def apply(records):
+    out = []
+    for record in records:
+        record = dict(record)
+        record["charge"] = round(record["charge"] / 0.8, 2)
+        out.append(record)
+    return out
