@@ -80,6 +80,22 @@ def agents_list() -> None:
     out.print(table)
 
 
+@agents_app.command("verify")
+def agents_verify(agent: str = typer.Argument(..., help="Agent name or module:Class.")) -> None:
+    """Conformance kit: drive an adapter against scripted endpoints; exit 1 if a requirement fails."""
+    from horizonbench.agents.verify import verify_adapter
+
+    table = Table("requirement", "ok", "detail")
+    with err.status(f"verifying {agent} (real trials in Docker against scripted endpoints)"):
+        checks = verify_adapter(agent)
+    for c in checks:
+        table.add_row(c.requirement, "[green]pass[/]" if c.ok else "[red]FAIL[/]", c.detail)
+    out.print(table)
+    failed = [c for c in checks if not c.ok]
+    out.print(f"{len(checks) - len(failed)}/{len(checks)} requirements met")
+    raise typer.Exit(1 if failed else 0)
+
+
 @agents_app.command("models")
 def agents_models(models_file: Path | None = typer.Option(None, "--models", help="A models.toml to add.")) -> None:
     """Models known by name (--model), with protocol, endpoint and list prices."""
@@ -188,7 +204,7 @@ def run(
 
     where = make_executor(executor, scheduler, local_workers)
     tasks, suites = _load(paths, names, tags, difficulty, min_minutes, max_minutes)
-    k = attempts or max([s.config.attempts for s in suites], default=1)
+    k = attempts if attempts is not None else max([s.config.attempts for s in suites], default=1)
     rid = run_id or datetime.now(UTC).strftime("run-%Y%m%d-%H%M%S")
     llm = {
         "model": model,
@@ -223,7 +239,7 @@ def run(
     if progress:
         from horizonbench.results.store import RunDir
 
-        done = sum(1 for _ in RunDir(results, rid).results())
+        done = sum(1 for r in RunDir(results, rid).results() if r.status != "error")  # errors are rerun
         with run_progress(total, min(done, total), err) as update:
             summary = asyncio.run(execute(tasks, suites, opts, update, where))
     else:
@@ -312,6 +328,145 @@ def tasks_generate_ladder(
 
     path = generate(length, seed, out_dir, force=force)
     out.print(f"wrote {path}: ladder of {length} step(s), seed {seed}", highlight=False)
+
+
+@tasks_app.command("import-swebench")
+def tasks_import_swebench(
+    instances: Path = typer.Argument(..., help="SWE-bench instances (JSON lines)."),
+    repos: Path = typer.Option(..., "--repos", help="Folder of local clones (owner__name or name)."),
+    dest: Path = typer.Option(Path("tasks/swebench"), "--out", "-o", help="Suite folder the tasks are written to."),
+    requirement: list[str] = typer.Option([], "--requirement", "-r", help="pip requirement of images (repeatable)."),
+    overwrite: bool = typer.Option(False, help="Replace task folders that exist."),
+) -> None:
+    """Turn SWE-bench instances into task folders; unsupported ones are listed with the reason."""
+    from horizonbench.tasks.swebench_io import DEFAULT_REQUIREMENTS, import_instances
+
+    report = import_instances(instances, repos, dest, requirement or DEFAULT_REQUIREMENTS, overwrite)
+    for path in report.imported:
+        out.print(f"imported {path}", highlight=False)
+    for iid, reason in report.skipped:
+        out.print(f"[yellow]unsupported[/] {iid}: {reason}", highlight=False, soft_wrap=True)
+    out.print(f"{len(report.imported)} imported, {len(report.skipped)} unsupported")
+
+
+@tasks_app.command("export-swebench")
+def tasks_export_swebench(
+    paths: list[Path] = PathsArg,
+    output: Path = typer.Option(Path("swebench-instances.jsonl"), "--output", "-o", help="JSON-lines file to write."),
+) -> None:
+    """Write swebench-graded tasks as SWE-bench instances (builds their images if needed)."""
+    from horizonbench.tasks.swebench_io import export_suite
+
+    rows = export_suite(paths, output)
+    out.print(f"{len(rows)} instance(s) written to {output}", highlight=False)
+
+
+@app.command("score-predictions")
+def score_predictions(
+    predictions: Path = typer.Argument(..., help="Predictions: instance_id, model_name_or_path, model_patch."),
+    suite: list[Path] = typer.Option(..., "--suite", "-s", help="Suite or task folder holding the instances."),
+    run_id: str | None = typer.Option(None, "--run-id", help="Report folder name under --results."),
+    results: Path = typer.Option(Path("results"), "--results", help="Results root directory."),
+    concurrency: int = typer.Option(2, "--concurrency", "-n", help="Predictions graded at once."),
+) -> None:
+    """Grade published patches like agents' diffs (fresh mode), without running an agent."""
+    from datetime import UTC, datetime
+
+    from horizonbench.scoring.predictions import score_predictions as score
+
+    rid = run_id or datetime.now(UTC).strftime("preds-%Y%m%d-%H%M%S")
+    report = score(predictions, suite, results, rid, concurrency)
+    table = Table("instance", "model", "status", "detail")
+    for r in report.results:
+        table.add_row(r.instance_id, r.model, r.status, r.detail[:80])
+    out.print(table)
+    out.print(report.line(), highlight=False, soft_wrap=True)
+
+
+results_app = typer.Typer(help="Results: export them for analysis elsewhere.", no_args_is_help=True)
+claims_app = typer.Typer(help="Vendor claims: check them against results.", no_args_is_help=True)
+app.add_typer(results_app, name="results")
+app.add_typer(claims_app, name="claims")
+RunsArg = typer.Argument(..., help="Run directories (results/<run-id>) or exported .parquet/.csv frames.")
+
+
+@results_app.command("export")
+def results_export(
+    runs: list[Path] = RunsArg,
+    parquet: Path | None = typer.Option(None, "--parquet", help="Write the results frame to this Parquet file."),
+    csv: Path | None = typer.Option(None, "--csv", help="Write the results frame to this CSV file."),
+) -> None:
+    """Export trials as a table, one row per trial (task, agent, model, status, reward, cost, ...)."""
+    from horizonbench.results import export, load
+
+    df = load(runs)
+    for path in export(df, parquet=parquet, csv=csv):
+        out.print(f"wrote {len(df)} trials to {path}", highlight=False)
+
+
+@app.command("report")
+def report_cmd(
+    runs: list[Path] = RunsArg,
+    out_dir: Path = typer.Option(..., "--out", help="Directory for report.md, report.html and junit.xml."),
+    bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap replicates of the time-horizon fit."),
+) -> None:
+    """Write report.md, a self-contained report.html with plots, and junit.xml."""
+    from horizonbench.results.report import write_report
+
+    files = write_report(runs, out_dir, n_bootstrap=bootstrap)
+    for g in files.analysis.groups:
+        out.print(
+            f"{g.label}: pass@1 {g.rate.estimate:.1%} [{g.rate.low:.1%}, {g.rate.high:.1%}], "
+            f"{g.rate.n_errors} error(s)",
+            highlight=False,
+        )
+    out.print(f"wrote {files.markdown}, {files.html}, {files.junit}", highlight=False, soft_wrap=True)
+
+
+@app.command("compare")
+def compare_cmd(
+    base: Path = typer.Argument(..., help="The base run (directory or exported frame)."),
+    candidate: Path = typer.Argument(..., help="The candidate run."),
+    max_drop: float = typer.Option(0.0, "--max-drop", help="Tolerated drop in pass@1, a fraction (0.05: 5 points)."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Significance level of the paired test."),
+    agent: str | None = typer.Option(None, "--agent", help="Compare only this agent's trials."),
+    model: str | None = typer.Option(None, "--model", help="Compare only this model's trials."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Also write the comparison here (Markdown)."),
+) -> None:
+    """Paired comparison on common tasks; exit 1 only if CANDIDATE is significantly worse by more than --max-drop."""
+    from horizonbench.results.gate import compare_paths
+
+    result = compare_paths(base, candidate, max_drop=max_drop, alpha=alpha, agent=agent, model=model)
+    text = result.to_markdown()
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+    if markdown is not None:
+        markdown.write_text(text, encoding="utf-8")
+    raise typer.Exit(1 if result.regressed else 0)
+
+
+@claims_app.command("check")
+def claims_check(
+    claims: Path = typer.Argument(..., help="A claims.toml file."),
+    runs: list[Path] = RunsArg,
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any claim is contradicted."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Also write the verdicts here (Markdown)."),
+) -> None:
+    """Supported / contradicted / inconclusive per claim, with estimate, interval and test (exit 0 unless --strict)."""
+    from horizonbench.results import load
+    from horizonbench.scoring import check_claims, load_claims, verdicts_to_markdown
+
+    verdicts = check_claims(load_claims(claims), load(runs))
+    colour = {"supported": "green", "contradicted": "red", "inconclusive": "yellow"}
+    table = Table("claim", "verdict", "estimate", "interval", "test", "detail")
+    for v in verdicts:
+        estimate = "n/a" if v.estimate is None else f"{v.estimate:.4g}"
+        verdict = f"[{colour[v.verdict]}]{v.verdict}[/]"
+        table.add_row(v.claim_id, verdict, estimate, f"[{v.low:.4g}, {v.high:.4g}]", v.test, v.detail)
+    out.print(table)
+    if markdown is not None:
+        markdown.write_text(verdicts_to_markdown(verdicts), encoding="utf-8")
+    contradicted = sum(v.verdict == "contradicted" for v in verdicts)
+    raise typer.Exit(1 if strict and contradicted else 0)
 
 
 def main() -> None:

@@ -10,10 +10,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def hb(*args: str | Path, timeout: float = 600, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def hb(
+    *args: str | Path, timeout: float = 600, cwd: Path = REPO, pythonpath: tuple[Path, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     """Run ``horizonbench ARGS`` as a user would (a separate process), from the repo root
     so that ``tests.agents:...`` adapters can be named."""
-    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": os.pathsep.join(map(str, [*pythonpath, REPO]))}
     return subprocess.run(
         [sys.executable, "-m", "horizonbench.cli", *map(str, args)],
         cwd=cwd,

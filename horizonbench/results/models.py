@@ -106,6 +106,9 @@ class RunConfig(BaseModel):
     agent_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     attempts: int
     budget: dict[str, Any] = Field(default_factory=dict)
+    prompts: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Agent -> prompt template file -> content hash (LLM agents)."
+    )
 
     def fingerprint(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +48,8 @@ class RunSummary:
     counts: Counter[str]
     seconds: float
     results: list[TrialResult]
+    rerun: int = 0
+    """Trials that had an error result and were run again."""
 
     @property
     def pass_rate(self) -> float | None:
@@ -55,7 +59,8 @@ class RunSummary:
     def line(self) -> str:
         rate = "n/a" if self.pass_rate is None else f"{self.pass_rate:.1%}"
         return (
-            f"run {self.run_id}: {self.total} trials ({self.skipped} already done): "
+            f"run {self.run_id}: {self.total} trials ({self.skipped} already done"
+            f"{f', {self.rerun} errors rerun' if self.rerun else ''}): "
             f"{self.counts['passed']} passed, {self.counts['failed']} failed, {self.counts['error']} errors; "
             f"pass rate {rate} (errors excluded); {self.seconds:.1f} s; results in {self.path}"
         )
@@ -93,6 +98,8 @@ def _config_difference(old: RunConfig, new: RunConfig) -> str:
         return f"task contents changed ({changed[:3]})"
     if old.agent_options != new.agent_options:
         return "agent options differ"
+    if old.prompts != new.prompts:
+        return "prompt templates changed"
     return "budget differs"
 
 
@@ -108,10 +115,15 @@ def prepare(tasks: Sequence[Task], suites: Sequence[Suite], opts: RunOptions) ->
         raise RunError(f"--concurrency must be at least 1, got {opts.concurrency}")
     if not tasks:
         raise RunError("no tasks selected; check the suite path and filters")
+    prompts: dict[str, dict[str, str]] = {}
     for name in opts.agents:  # fail before any container starts
-        registry.create(name, **opts.agent_options.get(name, {}))
+        agent = registry.create(name, **opts.agent_options.get(name, {}))
+        templates = getattr(agent, "prompts", None)
+        if templates is not None and hasattr(templates, "hashes"):
+            prompts[name] = dict(templates.hashes)
     run = RunDir(opts.results_root, opts.run_id)
     config = _config(tasks, opts)
+    config.prompts = prompts
     existing = run.read_manifest()
     if existing is not None:
         if existing.config.fingerprint() != config.fingerprint():
@@ -163,6 +175,13 @@ class LocalExecutor:
     """Trials as asyncio tasks in this process, at most ``opts.concurrency`` at once."""
 
     async def open(self, tasks: Sequence[Task], opts: RunOptions) -> None:
+        # Every Docker call of a trial blocks a thread of the loop's default pool
+        # (asyncio.to_thread), which has only cores + 4 threads: on a small host, trials
+        # that merely wait on a model would queue behind one another's calls.
+        threads = max(min(32, (os.cpu_count() or 1) + 4), 2 * opts.concurrency + 4)
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hb-trials")
+        )
         engine.client()  # a clear error now rather than one error result per trial
         removed = await asyncio.to_thread(reaper.prune)
         if removed:
@@ -208,7 +227,8 @@ async def execute(
     progress: ProgressFn | None = None,
     executor: Executor | None = None,
 ) -> RunSummary:
-    """Run every unfinished trial; finished ones (with a result.json) are kept as they are.
+    """Run every unfinished trial; finished ones (a passed or failed result.json) are kept
+    as they are, and trials whose result is an infrastructure ``error`` run again.
     Trials run on ``executor`` (default: this process)."""
     started = time.monotonic()
     executor = executor or LocalExecutor()
@@ -216,8 +236,11 @@ async def execute(
     try:
         run, manifest = prepare(tasks, suites, opts)
         specs = expand(tasks, opts.agents, opts.attempts)
-        done = {r.trial_id: r for r in run.results()}
+        previous = {r.trial_id: r for r in run.results()}
+        # An error says nothing about the agent (engine restarted, endpoint down): run it again.
+        done = {tid: r for tid, r in previous.items() if r.status != "error"}
         todo = [s for s in specs if s.trial_id not in done]
+        rerun = sum(1 for s in todo if s.trial_id in previous)
         counts: Counter[str] = Counter(r.status for r in done.values() if r.trial_id in {s.trial_id for s in specs})
         results = [done[s.trial_id] for s in specs if s.trial_id in done]
 
@@ -244,4 +267,5 @@ async def execute(
         counts=counts,
         seconds=time.monotonic() - started,
         results=results,
+        rerun=rerun,
     )
