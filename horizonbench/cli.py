@@ -120,6 +120,44 @@ def images_base(rebuild: bool = typer.Option(False, help="Build again even if pr
     out.print(f"{info.tag} {state}: id {info.image_id[7:19]}, made by {info.method}, {info.size_mb} MB")
 
 
+@images_app.command("build")
+def images_build(paths: list[Path] = typer.Argument(..., help="Suite folders or task folders.")) -> None:
+    """Build (or find) the image of every task."""
+    from horizonbench.sandbox import images
+    from horizonbench.tasks.loader import load_tasks
+
+    tasks, _ = load_tasks(paths)
+    for t in tasks:
+        img = images.ensure(t)
+        out.print(f"{t.name}: {img.tag} ({'built' if img.built else 'present'})")
+
+
+@images_app.command("save")
+def images_save(
+    paths: list[Path] = typer.Argument(..., help="Suite folders or task folders."),
+    to: Path = typer.Option(..., "--to", help="Directory for the image tars (e.g. a CI cache)."),
+) -> None:
+    """Save the base image and the tasks' images as tars (skips tars already there)."""
+    from horizonbench.sandbox import base_image, images
+    from horizonbench.tasks.loader import load_tasks
+
+    tasks, _ = load_tasks(paths)
+    tags = [base_image.hashed_tag(), *dict.fromkeys(images.image_tag(t) for t in tasks)]
+    path = images.save_images(tags, to)
+    out.print(f"{len(tags)} image(s) saved to {path}" if path else f"{len(tags)} image(s) already saved in {to}")
+
+
+@images_app.command("load")
+def images_load(directory: Path = typer.Argument(..., help="Directory of image tars.")) -> None:
+    """Load image tars saved by 'images save'."""
+    from horizonbench.sandbox import base_image, images
+
+    tags = images.load_images(directory)
+    if base_image.info() is not None:
+        base_image.ensure()  # re-point horizonbench/base:bookworm at the loaded recipe
+    out.print(f"{len(tags)} image tag(s) loaded from {directory}")
+
+
 @sandbox_app.command("prune")
 def sandbox_prune() -> None:
     """Remove horizonbench containers whose owning process is gone."""
@@ -164,6 +202,79 @@ MinOpt = typer.Option(None, "--min-minutes", help="Keep tasks of at least this m
 MaxOpt = typer.Option(None, "--max-minutes", help="Keep tasks of at most this many expert minutes.")
 
 
+def _llm_options(
+    model: str | None,
+    base_url: str | None,
+    api_key_env: str | None,
+    models_file: Path | None,
+    prompt_dir: Path | None,
+    agent_opt: list[str],
+) -> dict[str, Any]:
+    """Options for agents' constructors (each agent gets the ones it accepts)."""
+    given: dict[str, Any] = {
+        "model": model,
+        "base_url": base_url,
+        "api_key_env": api_key_env,
+        "models_file": models_file,
+        "prompt_dir": prompt_dir,
+    }
+    options = {key: str(v) if isinstance(v, Path) else v for key, v in given.items() if v is not None}
+    for item in agent_opt:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--agent-opt {item!r}: expected KEY=VALUE")
+        options[key.strip()] = value
+    return options
+
+
+@app.command()
+def ci(
+    paths: list[Path] = PathsArg,
+    baseline: Path = typer.Option(..., "--baseline", help="The stored baseline run directory (results/<run-id>)."),
+    agent: str = typer.Option("openai", "--agent", "-a", help="Agent name or module:Class."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Model name (models.toml) or id at --base-url."),
+    base_url: str | None = typer.Option(None, "--base-url", help="Endpoint base URL."),
+    api_key_env: str | None = typer.Option(None, "--api-key-env", help="Environment variable holding the API key."),
+    models_file: Path | None = typer.Option(None, "--models", help="A models.toml adding or overriding models."),
+    prompt_dir: Path | None = typer.Option(None, "--prompt-dir", help="The candidate's prompt templates."),
+    agent_opt: list[str] = typer.Option([], "--agent-opt", help="KEY=VALUE for the agent's constructor (repeatable)."),
+    attempts: int = typer.Option(1, "--attempts", "-k", help="Attempts per task."),
+    concurrency: int = typer.Option(4, "--concurrency", "-n", help="Trials at once."),
+    run_id: str | None = typer.Option(None, "--run-id", help="Run id of the candidate run."),
+    results: Path = typer.Option(Path("results"), "--results", help="Results root directory."),
+    max_drop: float = typer.Option(0.0, "--max-drop", help="Tolerated drop in pass rate (0.05 = 5 points)."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
+    summary: Path | None = typer.Option(None, "--summary", help="Write the Markdown summary here."),
+    junit: Path | None = typer.Option(None, "--junit", help="Write junit.xml here."),
+    max_steps: int | None = typer.Option(None, "--max-steps", help="Most model turns per trial."),
+    timeout: float | None = typer.Option(None, "--timeout", help="Agent wall-clock limit per trial (seconds)."),
+) -> None:
+    """Run a suite for a candidate and gate it against a baseline: exit 1 only on a significant regression."""
+    from datetime import UTC, datetime
+
+    from horizonbench.agents.base import Budget
+    from horizonbench.agents.registry import accepted_options
+    from horizonbench.ci import run_ci
+    from horizonbench.runner.run import RunOptions
+
+    tasks, suites = _load(paths, [], [], [], None, None)
+    llm = _llm_options(model, base_url, api_key_env, models_file, prompt_dir, agent_opt)
+    opts = RunOptions(
+        run_id=run_id or datetime.now(UTC).strftime("ci-%Y%m%d-%H%M%S"),
+        agents=[agent],
+        attempts=attempts,
+        concurrency=concurrency,
+        results_root=results,
+        budget=Budget(max_steps=max_steps, timeout_s=timeout),
+        agent_options={agent: accepted_options(agent, llm)},
+    )
+    result = run_ci(
+        tasks, suites, opts, baseline, max_drop=max_drop, alpha=alpha, summary_path=summary, junit_path=junit
+    )
+    out.print(result.summary_markdown, markup=False, highlight=False)
+    raise typer.Exit(1 if result.regressed else 0)
+
+
 @app.command()
 def run(
     paths: list[Path] = PathsArg,
@@ -206,19 +317,7 @@ def run(
     tasks, suites = _load(paths, names, tags, difficulty, min_minutes, max_minutes)
     k = attempts if attempts is not None else max([s.config.attempts for s in suites], default=1)
     rid = run_id or datetime.now(UTC).strftime("run-%Y%m%d-%H%M%S")
-    llm = {
-        "model": model,
-        "base_url": base_url,
-        "api_key_env": api_key_env,
-        "models_file": models_file,
-        "prompt_dir": prompt_dir,
-    }
-    llm = {key: str(v) if isinstance(v, Path) else v for key, v in llm.items() if v is not None}
-    for item in agent_opt:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ConfigError(f"--agent-opt {item!r}: expected KEY=VALUE")
-        llm[key.strip()] = value
+    llm = _llm_options(model, base_url, api_key_env, models_file, prompt_dir, agent_opt)
     budget = Budget(
         timeout_s=timeout,
         max_steps=max_steps,

@@ -92,9 +92,9 @@ class Check:
     detail: str
 
 
-def write_task(root: Path) -> Path:
+def write_task(root: Path, name: str = "greet") -> Path:
     """The conformance task: fix a greeting with bash and the editor (reward-file graded)."""
-    task = root / "greet"
+    task = root / name
     for sub in ("environment", "tests", "solution"):
         (task / sub).mkdir(parents=True, exist_ok=True)
     (task / "task.toml").write_text(_TASK_TOML)

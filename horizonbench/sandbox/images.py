@@ -250,3 +250,37 @@ def _build(task: Task, tag: str) -> TaskImage:
         build_seconds=time.monotonic() - started,
         log_path=str(log_path),
     )
+
+
+def save_images(tags: list[str], directory: Path) -> Path | None:
+    """``docker save`` the images into one tar in ``directory`` (layers they share are
+    stored once), named by a hash of the tags; returns None when that tar exists already
+    (tags are content hashes, so it holds the same images)."""
+    for tag in tags:
+        if _image_id(tag) is None:
+            raise ImageMissing(f"image {tag!r} is not on this engine; build it first ('horizonbench images build')")
+    directory.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(json.dumps(sorted(tags)).encode()).hexdigest()[:16]
+    path = directory / f"images-{key}.tar"
+    if path.exists():
+        return None
+    api = engine.client().api
+    resp = api.get(f"{api.base_url}/v{api.api_version}/images/get", params={"names": tags}, stream=True)
+    if resp.status_code != 200:
+        raise ImageBuildError(f"saving images failed: HTTP {resp.status_code} {resp.text[:200]}")
+    tmp = path.with_suffix(".tar.part")
+    with open(tmp, "wb") as fh:
+        for chunk in resp.iter_content(1 << 20):
+            fh.write(chunk)
+    os.replace(tmp, path)
+    return path
+
+
+def load_images(directory: Path) -> list[str]:
+    """``docker load`` every ``*.tar`` of ``directory``; returns the tags loaded."""
+    tags: list[str] = []
+    for path in sorted(directory.glob("*.tar")):
+        with open(path, "rb") as fh:
+            for image in engine.client().images.load(fh):
+                tags.extend(image.tags)
+    return tags
