@@ -147,7 +147,10 @@ def _size_mb(text: str) -> int:
     text = text.strip().upper()
     for suffix, factor in (("G", 1024.0), ("M", 1.0), ("K", 1 / 1024)):
         if text.endswith(suffix):
-            return int(float(text[:-1]) * factor)
+            try:
+                return int(float(text[:-1]) * factor)
+            except OverflowError:  # "1e400G": infinite
+                break
     raise ValueError(f"size {text!r}: expected a number with G, M or K, like '2G'")
 
 

@@ -1,0 +1,346 @@
+"""SWE-bench interoperability: instances in, instances out.
+
+``import_instances`` turns SWE-bench instances (``repo``, ``base_commit``, ``patch``,
+``test_patch``, ``FAIL_TO_PASS``, ``PASS_TO_PASS``, ``problem_statement``, ...) into task
+directories. Repositories come from local clones, so it works air-gapped: the clone is
+checked out at ``base_commit`` into the task's build context as a plain archive, and the
+image makes a fresh one-commit repository of it, so no later commit is reachable. The
+gold ``patch`` becomes the oracle, the files ``test_patch`` touches (as they are after it)
+become the hidden tests. Instances that cannot be imported are listed with the reason.
+
+``export_suite`` goes the other way, so SWE-bench tooling can read a suite: the base
+commit is the one inside the task's image, ``test_patch`` is the hidden tests as a diff
+against it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from horizonbench.errors import TaskError
+from horizonbench.tasks.loader import Task, load_tasks
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REQUIREMENTS = ["pytest==8.3.3"]
+REQUIRED = ("instance_id", "repo", "base_commit", "patch", "test_patch", "FAIL_TO_PASS")
+WORKDIR = "/work/repo"
+# SWE-bench Verified's annotated fix times, as expert minutes (the middle of each bucket).
+DIFFICULTY_MINUTES = {"<15 min fix": 10.0, "15 min - 1 hour": 35.0, "1-4 hours": 150.0, ">4 hours": 300.0}
+
+_DOCKERFILE = """FROM horizonbench/base:bookworm
+COPY wheelhouse /tmp/wheelhouse
+RUN pip install --no-index --find-links /tmp/wheelhouse -r /tmp/wheelhouse/requirements.txt && rm -rf /tmp/wheelhouse
+COPY repo.tar /tmp/repo.tar
+WORKDIR {workdir}
+# The clone's tree at base_commit, as a new repository of one commit (no later history).
+RUN tar -xf /tmp/repo.tar && rm /tmp/repo.tar \\
+ && git init -q -b main && git add -A -f \\
+ && git -c user.name=horizonbench -c user.email=import@horizonbench.invalid commit -qm {message} \\
+ && git reflog expire --expire=now --all && git gc -q --prune=now
+ENV PYTHONPATH={pythonpath}
+"""
+
+
+class Unsupported(Exception):
+    """An instance that cannot become a task here; the message says why."""
+
+
+@dataclass
+class ImportReport:
+    imported: list[Path] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(instance_id, reason) of each instance that was not imported."""
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Objects of a JSON-lines file (a JSON array is accepted too).
+
+    Raises:
+        TaskError: the file is missing or a line is not a JSON object (naming file and line).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TaskError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if text.lstrip().startswith("["):
+        try:
+            rows = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TaskError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
+        items = list(enumerate(rows, 1))
+    else:
+        items = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                items.append((n, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise TaskError(f"{path}:{n}: invalid JSON ({exc.msg})") from None
+    for n, row in items:
+        if not isinstance(row, dict):
+            raise TaskError(f"{path}:{n}: expected a JSON object, got {type(row).__name__}")
+    return [row for _, row in items]
+
+
+def listed_tests(instance: dict[str, Any], key: str) -> list[str]:
+    """A FAIL_TO_PASS / PASS_TO_PASS field: SWE-bench stores them as JSON strings."""
+    value = instance.get(key) or []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise Unsupported(f"{key} is not a JSON list") from None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Unsupported(f"{key} is not a list of test ids")
+    return value
+
+
+def patch_files(patch: str) -> list[tuple[str, bool]]:
+    """(path, deleted) of each file a git diff touches (the new path of renames)."""
+    out: list[tuple[str, bool]] = []
+    for block in re.split(r"^(?=diff --git )", patch, flags=re.M):
+        m = re.match(r'diff --git "?a/(.+?)"? "?b/(.+?)"?$', block.split("\n", 1)[0])
+        if m:
+            out.append((m.group(2), bool(re.search(r"^deleted file mode", block, re.M))))
+    return out
+
+
+def log_parser_for(repo: str) -> str:
+    """The swebench log parser of a repository; only pytest-style ones are supported.
+
+    Raises:
+        Unsupported: the repository's tests are not run with pytest in SWE-bench.
+    """
+    from swebench.harness.log_parsers.python import MAP_REPO_TO_PARSER_PY  # heavy: imported when needed
+
+    fn = MAP_REPO_TO_PARSER_PY.get(repo)
+    name = getattr(fn, "__name__", "parse_log_pytest")
+    if not name.startswith("parse_log_pytest"):
+        raise Unsupported(f"test framework of {repo} ({name}) is not supported; only pytest-style logs are")
+    return name
+
+
+def find_clone(repos_dir: Path, repo: str) -> Path:
+    owner, _, name = repo.partition("/")
+    for candidate in (repos_dir / f"{owner}__{name}", repos_dir / name, repos_dir / repo):
+        if (candidate / ".git").exists() or (candidate / "HEAD").is_file():
+            return candidate
+    raise Unsupported(f"no local clone of {repo} in {repos_dir} (looked for {owner}__{name} and {name})")
+
+
+def _git(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, text=True, check=False)
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=True)
+
+
+def _toml_list(values: Sequence[str]) -> str:
+    return "[\n" + "".join(f"  {_toml_str(v)},\n" for v in values) + "]" if values else "[]"
+
+
+def _task_name(instance_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", instance_id).strip("-.") or "instance"
+
+
+def import_instances(
+    instances_file: Path,
+    repos_dir: Path,
+    out_dir: Path,
+    requirements: Sequence[str] = DEFAULT_REQUIREMENTS,
+    overwrite: bool = False,
+) -> ImportReport:
+    """Write one task directory per importable instance into ``out_dir``.
+
+    Raises:
+        TaskError: the instance file cannot be read, or ``repos_dir`` is not a directory.
+    """
+    instances = read_jsonl(instances_file)
+    if not repos_dir.is_dir():
+        raise TaskError(f"--repos {repos_dir}: no such directory (it should hold local clones, e.g. owner__name)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = ImportReport()
+    for n, inst in enumerate(instances, 1):
+        iid = str(inst.get("instance_id") or f"line {n}")
+        dest = out_dir / _task_name(iid)
+        if dest.exists() and not overwrite:
+            report.skipped.append((iid, f"{dest} exists (use --overwrite to replace it)"))
+            continue
+        staging = Path(tempfile.mkdtemp(prefix=".import-", dir=out_dir))
+        try:
+            _import_one(inst, repos_dir, staging, list(requirements))
+        except Unsupported as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            report.skipped.append((iid, str(exc)))
+            continue
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if dest.exists():
+            shutil.rmtree(dest)
+        staging.rename(dest)
+        report.imported.append(dest)
+        log.info("imported %s into %s", iid, dest)
+    return report
+
+
+def _import_one(inst: dict[str, Any], repos_dir: Path, task_dir: Path, requirements: list[str]) -> None:
+    missing = [k for k in REQUIRED if not inst.get(k)]
+    if missing:
+        raise Unsupported(f"missing field(s) {', '.join(missing)}")
+    repo, base = str(inst["repo"]), str(inst["base_commit"])
+    f2p, p2p = listed_tests(inst, "FAIL_TO_PASS"), listed_tests(inst, "PASS_TO_PASS")
+    if not f2p:
+        raise Unsupported("FAIL_TO_PASS is empty")
+    not_pytest = [t for t in f2p + p2p if "::" not in t and not t.endswith(".py")]
+    if not_pytest:
+        raise Unsupported(f"test id {not_pytest[0]!r} is not a pytest node id (unknown test framework)")
+    parser = log_parser_for(repo)
+    clone = find_clone(repos_dir, repo)
+    if _git(clone, "cat-file", "-e", f"{base}^{{commit}}").returncode != 0:
+        raise Unsupported(f"commit {base[:12]} is not in the clone {clone}")
+    touched = patch_files(str(inst["test_patch"]))
+    if not touched:
+        raise Unsupported("test_patch touches no file")
+    if any(deleted for _, deleted in touched):
+        raise Unsupported("test_patch deletes files (hidden tests can only add or replace files)")
+
+    env = task_dir / "environment"
+    env.mkdir(parents=True)
+    archive = _git(clone, "archive", "--format=tar", "-o", str((env / "repo.tar").resolve()), base)
+    if archive.returncode != 0:
+        raise Unsupported(f"git archive of {base[:12]} failed: {archive.stderr.strip()[:200]}")
+    with tempfile.TemporaryDirectory(prefix="hb-swe-") as tmp:
+        tree = Path(tmp)
+        shutil.unpack_archive(env / "repo.tar", tree, "tar")
+        for what in ("test_patch", "patch"):
+            check = _git(tree, "apply", "--check", "-", stdin=str(inst[what]))
+            if check.returncode != 0:
+                raise Unsupported(f"{what} does not apply at {base[:12]}: {check.stderr.strip()[:200]}")
+        applied = _git(tree, "apply", "-", stdin=str(inst["test_patch"]))
+        if applied.returncode != 0:
+            raise Unsupported(f"test_patch does not apply at {base[:12]}: {applied.stderr.strip()[:200]}")
+        for rel, _ in touched:
+            target = task_dir / "tests" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(tree / rel, target)
+        has_src = (tree / "src").is_dir()
+        # The files test_patch touches, and those holding the listed tests.
+        listed = {t.split("::")[0] for t in f2p + p2p}
+        test_files = sorted(
+            {rel for rel, _ in touched if rel.endswith(".py")} | {f for f in listed if (tree / f).is_file()}
+        )
+    pythonpath = f"{WORKDIR}/src:{WORKDIR}" if has_src else WORKDIR
+    (env / "Dockerfile").write_text(
+        _DOCKERFILE.format(workdir=WORKDIR, pythonpath=pythonpath, message=_shell_word(f"{repo} at {base[:12]}"))
+    )
+    (task_dir / "solution").mkdir()
+    (task_dir / "solution" / "patch.diff").write_text(str(inst["patch"]))
+    statement = str(inst.get("problem_statement") or "").strip() or f"Fix the failing behaviour in {repo}."
+    (task_dir / "instruction.md").write_text(f"{statement}\n\nThe repository is in `{WORKDIR}`.\n")
+    if not test_files:
+        raise Unsupported("test_patch touches no Python test file")
+    (task_dir / "task.toml").write_text(_task_toml(inst, parser, test_files, f2p, p2p, requirements))
+
+
+def _shell_word(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _task_toml(
+    inst: dict[str, Any], parser: str, test_files: list[str], f2p: list[str], p2p: list[str], requirements: list[str]
+) -> str:
+    repo = str(inst["repo"])
+    minutes = DIFFICULTY_MINUTES.get(str(inst.get("difficulty") or ""))
+    horizon = f"\n[horizon]\nexpert_minutes = {minutes:g}\n" if minutes else ""
+    command = "python3 -m pytest -rA -p no:cacheprovider " + " ".join(test_files)
+    return f"""schema_version = "1.1"
+source = {_toml_str("swebench:" + str(inst["instance_id"]))}
+
+[metadata]
+category = "debugging"
+tags = ["swebench", {_toml_str(repo.split("/")[-1])}]
+family = {_toml_str(repo)}
+swebench_instance_id = {_toml_str(str(inst["instance_id"]))}
+swebench_repo = {_toml_str(repo)}
+swebench_version = {_toml_str(str(inst.get("version") or ""))}
+swebench_base_commit = {_toml_str(str(inst["base_commit"]))}
+{horizon}
+[environment]
+python_requirements = {json.dumps(list(requirements))}
+
+[verifier]
+grader = "swebench"
+mode = "fresh"
+tests_dir = "{WORKDIR}"
+command = {_toml_str(command)}
+log_parser = {_toml_str(parser)}
+fail_to_pass = {_toml_list(f2p)}
+pass_to_pass = {_toml_list(p2p)}
+"""
+
+
+def export_suite(paths: Sequence[Path], out: Path) -> list[dict[str, Any]]:
+    """Write the swebench-graded tasks of ``paths`` as SWE-bench instances (JSON lines).
+
+    Builds each task's image if needed: the base commit and the test patch are read
+    from it.
+
+    Raises:
+        TaskError: no task in ``paths`` uses the swebench grader.
+    """
+    tasks, _ = load_tasks(paths)
+    chosen = [t for t in tasks if t.config.verifier.grader == "swebench"]
+    if not chosen:
+        raise TaskError(f'{", ".join(map(str, paths))}: no task with [verifier] grader = "swebench" to export')
+    rows = [instance_of(t) for t in chosen]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return rows
+
+
+def instance_of(task: Task) -> dict[str, Any]:
+    """A task as a SWE-bench instance (field names of ``swebench.types.SWEbenchInstance``)."""
+    from swebench.harness.constants import FAIL_TO_PASS, PASS_TO_PASS
+
+    from horizonbench.sandbox import images
+    from horizonbench.sandbox.sandbox import Sandbox
+
+    v = task.config.verifier
+    meta = task.config.metadata.model_dump()
+    patch_file = task.solution_dir / "patch.diff"
+    if not patch_file.is_file():
+        raise TaskError(f"{task.path}: solution/patch.diff is missing (SWE-bench instances need a gold patch)")
+    image = images.ensure(task)
+    with Sandbox.start(image.tag, workdir=image.workdir) as sb:
+        head = sb.exec("git rev-parse HEAD", timeout=60).stdout.strip()
+        if task.tests_dir.is_dir():
+            sb.put_dir(task.tests_dir, v.tests_dir)
+        test_patch = sb.exec("git add -A && git diff --cached --binary HEAD", timeout=120).stdout
+    project = meta.get("swebench_repo") or f"horizonbench/{task.family}"
+    return {
+        "repo": project,
+        "instance_id": meta.get("swebench_instance_id") or task.name,
+        "base_commit": head,
+        "patch": patch_file.read_text(),
+        "test_patch": test_patch,
+        "problem_statement": task.instruction,
+        "hints_text": "",
+        "created_at": "",
+        "version": str(meta.get("swebench_version") or meta.get("project_version") or ""),
+        FAIL_TO_PASS: json.dumps(v.fail_to_pass),
+        PASS_TO_PASS: json.dumps(v.pass_to_pass),
+        "environment_setup_commit": head,
+    }
