@@ -7,14 +7,17 @@ An agent sees a :class:`TaskView` (never the hidden tests), works in an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import IO, Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+from horizonbench.errors import RunError
 from horizonbench.sandbox.shell import ExecResult
 from horizonbench.secrets import redact, secret_values
 from horizonbench.tasks.models import ToolSpec
@@ -38,6 +41,17 @@ class Budget(BaseModel):
     max_cost_usd: float | None = Field(None, gt=0, description="Most dollars spent on the model.")
     timeout_s: float | None = Field(None, gt=0, description="Wall-clock limit of the agent phase.")
     command_timeout_s: float = Field(180.0, gt=0, description="Limit of one command the agent runs.")
+
+    def exhausted(self, steps: int, tokens: int, cost_usd: float) -> str | None:
+        """The limit that usage so far has reached (``steps``, ``tokens``, ``cost``), if any.
+        The wall-clock limit is the harness's to enforce."""
+        if self.max_steps is not None and steps >= self.max_steps:
+            return "steps"
+        if self.max_tokens is not None and tokens >= self.max_tokens:
+            return "tokens"
+        if self.max_cost_usd is not None and cost_usd >= self.max_cost_usd:
+            return "cost"
+        return None
 
 
 OutcomeStatus = Literal["submitted", "finished", "budget_exhausted", "timeout", "error"]
@@ -111,14 +125,14 @@ class Recorder:
         """Append one event (``kind``: model_call, tool_call, observation, command, note...)."""
         event = {"t": round(time.monotonic() - self._started, 3), "kind": kind, **data}
         line = self.redact(json.dumps(event, ensure_ascii=False, default=str))
-        with self._lock:
+        with self._lock, _writing(self._traj):
             if self._traj:
                 self._traj.write(line + "\n")
                 self._traj.flush()
 
     def log(self, text: str) -> None:
         """A line for agent.log (humans read it)."""
-        with self._lock:
+        with self._lock, _writing(self._log):
             if self._log:
                 self._log.write(self.redact(text.rstrip("\n")) + "\n")
                 self._log.flush()
@@ -126,8 +140,20 @@ class Recorder:
     def close(self) -> None:
         for fh in (self._traj, self._log):
             if fh:
-                fh.close()
+                try:
+                    fh.close()
+                except OSError:
+                    pass  # a full or broken results disk was reported by the write that failed
         self._traj = self._log = None
+
+
+@contextlib.contextmanager
+def _writing(fh: IO[str] | None) -> Iterator[None]:
+    """A full or read-only results directory is the user's to fix (RunError), not an agent's bug."""
+    try:
+        yield
+    except OSError as exc:
+        raise RunError(f"cannot write {getattr(fh, 'name', 'the trajectory')}: {exc.strerror or exc}") from None
 
 
 @runtime_checkable

@@ -10,11 +10,12 @@ import hashlib
 import json
 import shlex
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorder, TaskView
 from horizonbench.agents.endpoints import ModelSpec, resolve
 from horizonbench.agents.gateway import CONTAINER_DIR, DUMMY_KEY, SOCKET_NAME, ModelGateway
+from horizonbench.agents.llm import outcome_from_usage
 from horizonbench.errors import ConfigError
 
 AGENT_HOME = "/opt/hb-agent"
@@ -139,15 +140,7 @@ class CommandAgent:
         await asyncio.to_thread(sandbox.write_file, INSTRUCTION_FILE, task.instruction)
 
 
-def _outcome(gw: ModelGateway, status: str, message: str, *, limit: str | None = None, infra: bool = False) -> Any:
-    return AgentOutcome(
-        status=status,
-        steps=gw.calls,
-        input_tokens=gw.usage.input_tokens,
-        cached_input_tokens=gw.usage.cached_input_tokens,
-        output_tokens=gw.usage.output_tokens,
-        cost_usd=round(gw.cost, 6),
-        message=message,
-        limit=limit,
-        infra_error=infra,
-    )
+def _outcome(
+    gw: ModelGateway, status: str, message: str, *, limit: str | None = None, infra: bool = False
+) -> AgentOutcome:
+    return outcome_from_usage(status, message, steps=gw.calls, usage=gw.usage, cost=gw.cost, limit=limit, infra=infra)

@@ -66,14 +66,7 @@ class ModelGateway:
             self._server = None
 
     def _limit_reached(self) -> str | None:
-        b = self.budget
-        if b.max_steps is not None and self.calls >= b.max_steps:
-            return "steps"
-        if b.max_tokens is not None and self.usage.total >= b.max_tokens:
-            return "tokens"
-        if b.max_cost_usd is not None and self.cost >= b.max_cost_usd:
-            return "cost"
-        return None
+        return self.budget.exhausted(self.calls, self.usage.total, self.cost)
 
     def _upstream(self, path: str) -> tuple[str, str] | None:
         base = self.spec.base_url.rstrip("/")

@@ -250,28 +250,48 @@ class _State:
     retries: int = 0
 
     def limit_reached(self, budget: Budget) -> str | None:
-        if budget.max_steps is not None and self.steps >= budget.max_steps:
-            return "steps"
-        if budget.max_tokens is not None and self.usage.total >= budget.max_tokens:
-            return "tokens"
-        if budget.max_cost_usd is not None and self.cost >= budget.max_cost_usd:
-            return "cost"
-        return None
+        return budget.exhausted(self.steps, self.usage.total, self.cost)
 
     def outcome(self, status: str, message: str, *, limit: str | None = None, infra: bool = False) -> AgentOutcome:
-        return AgentOutcome(
-            status=status,
+        return outcome_from_usage(
+            status,
+            message,
             steps=self.steps,
-            input_tokens=self.usage.input_tokens,
-            cached_input_tokens=self.usage.cached_input_tokens,
-            output_tokens=self.usage.output_tokens,
-            cost_usd=round(self.cost, 6),
-            message=message,
-            infra_error=infra,
+            usage=self.usage,
+            cost=self.cost,
             limit=limit,
+            infra=infra,
             malformed_tool_calls=self.malformed,
             retries=self.retries,
         )
+
+
+def outcome_from_usage(
+    status: str,
+    message: str,
+    *,
+    steps: int,
+    usage: Usage,
+    cost: float,
+    limit: str | None = None,
+    infra: bool = False,
+    **extra: Any,
+) -> AgentOutcome:
+    """An :class:`AgentOutcome` from what an attempt used."""
+    return AgentOutcome.model_validate(
+        {
+            "status": status,
+            "steps": steps,
+            "input_tokens": usage.input_tokens,
+            "cached_input_tokens": usage.cached_input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cost_usd": round(cost, 6),
+            "message": message,
+            "limit": limit,
+            "infra_error": infra,
+            **extra,
+        }
+    )
 
 
 ELIDED = "[observation elided to fit the context window]"

@@ -15,6 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import docker.errors
+import requests.exceptions
+
 from horizonbench import __version__
 from horizonbench.agents import registry
 from horizonbench.agents.base import Budget
@@ -200,7 +203,11 @@ class LocalExecutor:
         await asyncio.gather(*(one(s) for s in specs))
 
     async def close(self, run_id: str) -> None:
-        await asyncio.to_thread(reaper.remove_own, run_id)
+        try:
+            await asyncio.to_thread(reaper.remove_own, run_id)
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+            # Results are written already; leftovers are pruned by the next run or 'sandbox prune'.
+            log.warning("could not remove this run's containers (%s); 'horizonbench sandbox prune' will", exc)
 
 
 def make_executor(kind: str = "local", scheduler: str | None = None, local_workers: int | None = None) -> Executor:

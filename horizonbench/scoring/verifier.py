@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 from horizonbench.results.models import Verdict
+from horizonbench.results.store import atomic_write
 from horizonbench.sandbox.images import TaskImage
-from horizonbench.sandbox.sandbox import Sandbox, make_limits
+from horizonbench.sandbox.sandbox import CHANGE_ADDED, Sandbox, make_limits
 from horizonbench.scoring import graders
 from horizonbench.secrets import redact, secret_values
 from horizonbench.tasks.loader import Task
@@ -34,12 +35,38 @@ def sandbox_limits(task: Task) -> dict[str, float | int]:
 
 
 SYSTEM_PREFIXES = ("/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/etc/ld.so.preload", "/etc/python")
+# A user's site-packages: python imports its .pth files and usercustomize.py at start-up
+# (root's included), so a hook there runs inside every test interpreter.
+_USER_SITE = re.compile(r"^/(root|home/[^/]+)/\.local/lib/python[^/]*/")
+# Files pytest reads from the directories above the tests it runs.
+PYTEST_ROOT_FILES = ("conftest.py", "pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+# Largest test log kept: its head and (where the summary is) its tail.
+LOG_HEAD, LOG_TAIL = 1 << 20, 8 << 20
 
 
 def tampered_system_paths(changed: list[str]) -> list[str]:
     """Changes an agent made to the interpreter, test runner or system tools (a trojaned
-    python or pytest on PATH). Bytecode caches do not count."""
-    return [p for p in changed if p.startswith(SYSTEM_PREFIXES) and "__pycache__" not in p and not p.endswith(".pyc")]
+    python or pytest on PATH, a start-up hook in a site directory). Bytecode caches do
+    not count."""
+    return [
+        p
+        for p in changed
+        if (p.startswith(SYSTEM_PREFIXES) or _USER_SITE.match(p)) and "__pycache__" not in p and not p.endswith(".pyc")
+    ]
+
+
+def planted_test_files(added: list[str], tests_dir: str, workdir: str) -> list[str]:
+    """Same-mode grading: what the agent added where the hidden tests will be copied
+    (a conftest.py waiting for them), and pytest files it added in the directories above
+    (outside its own working directory, where such files may be its work)."""
+    root = tests_dir.rstrip("/") or "/"
+    work = Path(workdir)
+    above = {str(p) for p in Path(root).parents if p != work and work not in p.parents}
+    return [
+        p
+        for p in added
+        if p == root or p.startswith(root + "/") or (str(Path(p).parent) in above and Path(p).name in PYTEST_ROOT_FILES)
+    ]
 
 
 def diff_paths(diff: str) -> list[str]:
@@ -75,7 +102,8 @@ def grade(
             infrastructure error, never the agent's failure).
     """
     mode = task.grading_mode
-    tampered = tampered_system_paths(agent_sandbox.changed_paths()) if agent_sandbox is not None else []
+    changes = agent_sandbox.changes() if agent_sandbox is not None else []
+    tampered = tampered_system_paths([path for path, _ in changes])
     if tampered:
         log.info("task %s: agent changed system paths %s", task.name, tampered[:5])
     if mode == "same":
@@ -83,18 +111,14 @@ def grade(
             raise ValueError("same-mode grading needs the agent's sandbox")
         if tampered:
             # The tests would run on the agent's tools: nothing they say can be trusted.
-            return (
-                Verdict(
-                    status="failed",
-                    reward=0.0,
-                    grader=task.config.verifier.grader,
-                    mode=mode,
-                    flags=["tampered_system"],
-                    detail=f"the agent changed system files the tests rely on: {', '.join(tampered[:5])}",
-                ),
-                0.0,
-            )
-        return _run_tests(task, image, agent_sandbox, trial_dir, mode, [])
+            detail = f"the agent changed system files the tests rely on: {', '.join(tampered[:5])}"
+            return _refused(task, mode, "tampered_system", detail), 0.0
+        added = [path for path, kind in changes if kind == CHANGE_ADDED]
+        planted = planted_test_files(added, task.config.verifier.tests_dir, image.workdir)
+        if planted:
+            log.info("task %s: agent planted %s where the tests run; removing them", task.name, planted[:5])
+            agent_sandbox.exec("rm -rf -- " + " ".join(map(shlex.quote, planted)), timeout=120)
+        return _run_tests(task, image, agent_sandbox, trial_dir, mode, ["touched_protected"] if planted else [])
     with Sandbox.start(
         image.tag,
         limits=make_limits(**sandbox_limits(task)),
@@ -107,17 +131,8 @@ def grade(
             sb.write_file("/tmp/.hb-agent.diff", diff)
             res = sb.exec("git apply --binary --whitespace=nowarn /tmp/.hb-agent.diff", timeout=120)
             if res.exit_code != 0:
-                return (
-                    Verdict(
-                        status="failed",
-                        reward=0.0,
-                        grader=task.config.verifier.grader,
-                        mode=mode,
-                        flags=["patch_failed"],
-                        detail=f"the agent's diff did not apply to a clean copy: {res.output.strip()[:300]}",
-                    ),
-                    0.0,
-                )
+                detail = f"the agent's diff did not apply to a clean copy: {res.output.strip()[:300]}"
+                return _refused(task, mode, "patch_failed", detail), 0.0
         touched = [p for p in diff_paths(diff) if is_protected(p, task.config.verifier.protected)]
         if touched:
             flags.append("touched_protected")
@@ -127,6 +142,13 @@ def grade(
             )
             sb.exec(restore, timeout=120)
         return _run_tests(task, image, sb, trial_dir, mode, flags)
+
+
+def _refused(task: Task, mode: str, flag: str, detail: str) -> Verdict:
+    """A failed verdict reached without running the tests."""
+    return Verdict(
+        status="failed", reward=0.0, grader=task.config.verifier.grader, mode=mode, flags=[flag], detail=detail
+    )
 
 
 def _run_tests(
@@ -142,15 +164,24 @@ def _run_tests(
     started = time.monotonic()
     res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
     test_s = time.monotonic() - started
+    # Code under test may print without end: only the head and the tail (where the
+    # summary is) of a long log come out of the container.
+    sb.exec(
+        f'n=$(stat -c %s {out} 2>/dev/null || echo 0); if [ "$n" -gt {LOG_HEAD + LOG_TAIL} ]; then '
+        f"{{ head -c {LOG_HEAD} {out}; printf '\n[... %d bytes of test output elided ...]\n' "
+        f"$((n - {LOG_HEAD + LOG_TAIL})); tail -c {LOG_TAIL} {out}; }} > {out}.cut && mv -f {out}.cut {out}; fi",
+        timeout=120,
+    )
     try:
         log_text = sb.read_file(out).decode("utf-8", errors="replace")
     except FileNotFoundError:
         log_text = res.output
-    (trial_dir / "verifier.log").write_text(
+    atomic_write(
+        trial_dir / "verifier.log",
         redact(
             f"$ {command}\n{log_text}\n[exit {res.exit_code}{', timed out' if res.timed_out else ''}]\n",
             secret_values(),
-        )
+        ),
     )
     if res.timed_out:
         flags.append("verifier_timeout")

@@ -69,13 +69,9 @@ class AcmeAgent:
             )
 
         while True:
-            for limit, over in (
-                ("steps", budget.max_steps is not None and steps >= budget.max_steps),
-                ("tokens", budget.max_tokens is not None and usage.total >= budget.max_tokens),
-                ("cost", budget.max_cost_usd is not None and cost >= budget.max_cost_usd),
-            ):
-                if over:
-                    return outcome("budget_exhausted", f"{limit} budget exhausted", limit)
+            limit = budget.exhausted(steps, usage.total, cost)
+            if limit:
+                return outcome("budget_exhausted", f"{limit} budget exhausted", limit)
             try:
                 resp = await client.chat.completions.create(model=self.spec.model_id, messages=messages, tools=tools)
             except openai.APIError as exc:
