@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup docker base demo test lint typecheck pytest bench clean
+.PHONY: setup docker chromium base demo test lint typecheck pytest bench clean
+
+# The demo's run id, fixed for the whole make invocation so the report step finds the run.
+ifndef DEMO_RUN
+DEMO_RUN := demo-$(shell date +%Y%m%d-%H%M%S)
+endif
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,6 +20,9 @@ $(STAMP): pyproject.toml
 docker:
 	bash scripts/setup-docker.sh
 
+chromium:
+	bash scripts/setup-chromium.sh
+
 base: $(STAMP) docker
 	$(BIN)/horizonbench images base
 
@@ -23,7 +31,8 @@ setup: base
 demo: setup
 	$(BIN)/horizonbench doctor
 	$(BIN)/horizonbench sandbox demo
-	$(BIN)/horizonbench run tasks/smoke --agent oracle --attempts 2 --run-id demo-$$(date +%Y%m%d-%H%M%S)
+	$(BIN)/horizonbench run tasks/smoke --agent oracle --attempts 2 --run-id $(DEMO_RUN)
+	$(BIN)/horizonbench report results/$(DEMO_RUN) --out results/$(DEMO_RUN)/report
 
 lint: $(STAMP)
 	$(BIN)/ruff check horizonbench tests benchmarks
@@ -32,7 +41,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: setup
+pytest: setup chromium
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -40,6 +49,8 @@ test: lint typecheck pytest
 bench: setup
 	$(BIN)/python benchmarks/bench_exec.py
 	$(BIN)/python benchmarks/bench_trials.py
+	$(BIN)/python benchmarks/bench_throughput.py
+	$(BIN)/python benchmarks/bench_analysis.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

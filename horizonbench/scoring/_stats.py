@@ -77,6 +77,18 @@ def sign_test(wins: int, losses: int) -> float:
     return min(1.0, 2 * tail / 2**n)
 
 
+def sign_test_less(wins: int, losses: int) -> float:
+    """The exact one-sided binomial test that ``wins`` is too few against ``losses`` at p = 1/2.
+
+    ``P(X <= wins)`` for ``X ~ Binomial(wins + losses, 1/2)``, in exact integers; 1.0 when
+    there are no trials. With binary outcomes this is the one-sided exact McNemar test.
+    """
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    return sum(math.comb(n, i) for i in range(wins + 1)) / 2**n
+
+
 def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
     """A percentile interval that never interpolates, so infinite replicates stay infinite.
 

@@ -61,6 +61,7 @@ from pydantic import (
 )
 
 from horizonbench.errors import ClaimsFileError
+from horizonbench.validation import field_name
 
 SCHEMA_VERSION = 1
 KINDS = ("pass_rate", "within", "horizon", "cost_ratio")
@@ -270,4 +271,4 @@ def _path(loc: tuple[int | str, ...]) -> tuple[str, str | None]:
         else:
             parts.append(item)
         previous = item
-    return ".".join(parts) or "(file)", kind
+    return ".".join(field_name(p) for p in parts) or "(file)", kind

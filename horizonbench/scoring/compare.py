@@ -6,12 +6,16 @@ that an unpaired comparison would carry. With one attempt per task on both sides
 outcomes are binary and the test is the exact McNemar test on the discordant tasks;
 otherwise it is the exact sign test on the per-task differences (McNemar's
 generalisation). The interval of the mean difference is a paired bootstrap over tasks.
+
+The regression gate asks a one-sided question (is the candidate worse?) at level ``alpha``:
+the one-sided exact McNemar test for binary outcomes, the one-sided paired-bootstrap bound
+otherwise. Under two equally good agents it therefore fails about ``alpha`` of builds.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,6 +27,7 @@ from horizonbench.scoring._stats import (
     percentile_interval,
     resample_counts,
     sign_test,
+    sign_test_less,
     wilson,
 )
 
@@ -67,6 +72,28 @@ class Comparison:
     seed: int
     per_task: pd.DataFrame
     """One row per common task: family, attempts, passed and rate on each side, and ``diff``."""
+    replicates: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
+    """Mean difference of each paired-bootstrap replicate (empty with the no-spread bound)."""
+
+    @property
+    def p_worse(self) -> float:
+        """One-sided exact p-value (McNemar / sign test) that the candidate does worse; 1.0 without common tasks."""
+        return sign_test_less(self.candidate_better, self.base_better)
+
+    def significantly_worse(self, alpha: float) -> bool:
+        """Whether a one-sided test at level ``alpha`` finds the candidate worse.
+
+        Binary outcomes: the one-sided exact McNemar test, ``p_worse < alpha``. Otherwise the
+        paired bootstrap: at least ``1 - alpha`` of the replicates fall below zero (with no
+        spread, the no-spread bound at confidence ``1 - 2 alpha`` lies below zero).
+        """
+        if self.n_common == 0:
+            return False
+        if self.binary:
+            return self.p_worse < alpha
+        if self.replicates.size:
+            return float(np.quantile(self.replicates, 1 - alpha, method="higher")) < 0.0
+        return _no_spread_interval(self.diff, self.n_common, 1 - 2 * alpha)[1] < 0.0
 
     def to_markdown(self, max_tasks: int = 50) -> str:
         """A short Markdown report: the headline numbers, then up to ``max_tasks`` tasks whose outcome changed."""
@@ -145,6 +172,7 @@ def compare(
     binary = bool(n and (table["base_n"] == 1).all() and (table["candidate_n"] == 1).all())
     base_better, candidate_better = int((diffs < 0).sum()), int((diffs > 0).sum())
     interval = BOOTSTRAP
+    replicates = np.empty(0)
     if n:
         base_rate, cand_rate = float(table["base_rate"].mean()), float(table["candidate_rate"].mean())
         if np.ptp(diffs) == 0.0:
@@ -152,7 +180,8 @@ def compare(
             interval = NO_SPREAD
         else:
             counts = resample_counts(np.random.default_rng(seed), n, n_bootstrap)
-            low, high = percentile_interval(counts @ diffs / n, confidence)
+            replicates = counts @ diffs / n
+            low, high = percentile_interval(replicates, confidence)
     else:
         low = high = base_rate = cand_rate = math.nan
     return Comparison(
@@ -178,6 +207,7 @@ def compare(
         n_bootstrap=n_bootstrap,
         seed=seed,
         per_task=table,
+        replicates=replicates,
     )
 
 
@@ -216,10 +246,11 @@ def compare_runs(
 def regression(result: Comparison, max_drop: float, alpha: float = 0.05) -> bool:
     """The CI gate: True only when the candidate is significantly worse by more than ``max_drop``.
 
-    Significantly worse means the candidate's rate is lower and either the exact test gives
-    ``p < alpha`` or the bootstrap interval of candidate minus base lies wholly below zero.
-    The drop ``base_rate - candidate_rate`` must also exceed ``max_drop`` (a fraction: 0.02
-    is two points), so a tiny but certain drop does not fail a build. False without common tasks.
+    Significantly worse is a one-sided test at level ``alpha``
+    (:meth:`Comparison.significantly_worse`): the one-sided exact McNemar test for binary
+    outcomes, the one-sided paired-bootstrap bound otherwise. The drop
+    ``base_rate - candidate_rate`` must also exceed ``max_drop`` (a fraction: 0.02 is two
+    points), so a tiny but certain drop does not fail a build. False without common tasks.
 
     Raises:
         ScoringInputError: ``max_drop`` is negative or ``alpha`` is outside (0, 1).
@@ -231,8 +262,7 @@ def regression(result: Comparison, max_drop: float, alpha: float = 0.05) -> bool
     if result.n_common == 0:
         return False
     drop = result.base_rate - result.candidate_rate
-    significant = drop > 0 and (result.p_value < alpha or result.diff_high < 0)
-    return bool(significant and drop > max_drop)
+    return bool(drop > 0 and drop > max_drop and result.significantly_worse(alpha))
 
 
 def _no_spread_interval(c: float, n: int, confidence: float) -> tuple[float, float]:
