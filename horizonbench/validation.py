@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def describe(exc: ValidationError) -> str:
     """The first problem of a validation error as ``field.path: message``."""
     first = exc.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    loc = ".".join(field_name(p) for p in first["loc"]) or "(top level)"
     if first["type"] == "extra_forbidden":
         return f"{loc}: unknown field (check its spelling and section)"
     if first["type"] == "missing":
@@ -27,6 +27,13 @@ def describe(exc: ValidationError) -> str:
     msg = first["msg"].removeprefix("Value error, ")
     extra = f" ({len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
     return f"{loc}: {msg}{extra}"
+
+
+def field_name(part: object) -> str:
+    """One part of a field path for a one-line message: quoted when it is not plain
+    printable text (a TOML key may hold a newline)."""
+    text = str(part)
+    return text if text.isprintable() else repr(text)
 
 
 def read_toml(path: Path, error: type[HorizonError]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import requests.exceptions
 
 from horizonbench.agents.base import Agent, AgentOutcome, Budget, Recorder, TaskView
 from horizonbench.agents.gateway import CONTAINER_DIR as GATEWAY_DIR
-from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing
+from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing, RunError
 from horizonbench.results.models import Timings, TrialResult
 from horizonbench.results.store import RunDir, atomic_write
 from horizonbench.sandbox import images
@@ -54,6 +54,8 @@ class TrialSpec:
 
 
 DISK_POLL_S = 5.0
+# cgroup events of the sandbox -> the flag a trial gets when the agent hit that cap
+_LIMIT_FLAGS = {"oom_kill": "oom_killed", "pids_max": "pids_limit"}
 
 
 async def _run_agent(
@@ -106,9 +108,13 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
     log = TrialLog(logger, {"trial": spec.trial_id})
     task = spec.task
     tdir = run.trial_dir(spec.trial_id)
-    if tdir.exists():  # leftovers of an interrupted earlier attempt at this trial
-        shutil.rmtree(tdir)
-    tdir.mkdir(parents=True)
+    try:
+        if tdir.exists():  # leftovers of an interrupted earlier attempt at this trial
+            shutil.rmtree(tdir)
+        tdir.mkdir(parents=True)
+        recorder = Recorder(tdir)
+    except OSError as exc:
+        raise RunError(f"cannot write {tdir}: {exc.strerror or exc}") from None
     t = Timings()
     started_at, t0 = _now(), time.monotonic()
     result = TrialResult(
@@ -131,7 +137,6 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
     labels = {LABEL_RUN: run.run_id, LABEL_TRIAL: spec.trial_id}
     sandbox: Sandbox | None = None
     mounts: dict[str, str] = {}
-    recorder = Recorder(tdir)
     phase = "image"
     try:
         image = await asyncio.to_thread(images.ensure, task)
@@ -181,6 +186,10 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
         killed = await asyncio.to_thread(sandbox.kill_all)
         if killed:
             log.info("killed %d process(es) the agent left running", killed)
+        if sandbox.restarts:
+            result.flags.append("sandbox_restarted")  # the agent killed the harness's shells
+        events = await asyncio.to_thread(sandbox.limit_events)
+        result.flags += [flag for key, flag in _LIMIT_FLAGS.items() if events.get(key)]
         diff = ""
         if (await sandbox.aexec("git rev-parse --is-inside-work-tree", timeout=30)).exit_code == 0:
             diff = await asyncio.to_thread(sandbox.diff)
@@ -195,6 +204,8 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
         result.status, result.reward = verdict.status, verdict.reward
         result.flags = [*result.flags, *verdict.flags]
         log.info("%s (%s)", verdict.status, verdict.detail)
+    except RunError:
+        raise  # the results directory failed (full, read-only): no result can be written; stop the run
     except _AgentInfraError as exc:
         result.error, result.error_kind = str(exc), "agent"
     except (ImageBuildError, ImageMissing) as exc:

@@ -17,6 +17,7 @@ from typing import Any
 
 import docker.errors
 import docker.types
+import requests.exceptions
 from docker.models.containers import Container
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 # container; bash also reaps the orphans the agent leaves behind. Its sleep child may be
 # killed: the loop starts another.
 _PID1 = 'trap "" TERM INT HUP QUIT; while :; do sleep 86400 & wait $!; done'
+
+
+# Kinds of a container change, as the engine reports them.
+CHANGE_MODIFIED, CHANGE_ADDED, CHANGE_DELETED = 0, 1, 2
 
 
 class Limits(BaseModel):
@@ -83,6 +88,8 @@ class Sandbox:
         self.closed = False
         self.mounts: dict[str, str] = {}
         """Container path -> host directory of bind mounts."""
+        self.restarts = 0
+        """Times :meth:`kill_all` had to restart the container (its shells were being killed)."""
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -129,6 +136,10 @@ class Sandbox:
                 hostname="sandbox",
                 # host directory -> container path; only the model gateway's socket dir uses this
                 volumes={host: {"bind": dest, "mode": "rw"} for host, dest in (mounts or {}).items()},
+                # Nothing reads the container's own output, and a process writing to
+                # /proc/1/fd/1 would otherwise grow the engine's log file on the host
+                # without bound (outside every cap of the container).
+                log_config=docker.types.LogConfig(type="none"),
                 # No single file may outgrow the disk the task declared (a runaway writer).
                 ulimits=[docker.types.Ulimit(name="fsize", soft=limits.storage_mb << 20, hard=limits.storage_mb << 20)],
             )
@@ -164,7 +175,9 @@ class Sandbox:
             self._api.remove_container(self.id, force=True, v=True)
         except docker.errors.NotFound:
             pass
-        except docker.errors.APIError as exc:
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+            # The engine may be gone (restarted mid-run): the container is labelled, and
+            # `sandbox prune` or the next run removes it; cleanup must not hide the error.
             log.warning("could not remove container %s: %s", self.id[:12], exc)
 
     async def aclose(self) -> None:
@@ -280,13 +293,40 @@ class Sandbox:
     def kill_all(self) -> int:
         """Kill every process in the container but its init and the control shell, so
         nothing an agent left running can touch grading. Returns how many processes were
-        killed; the agent and exec sessions reopen on next use."""
-        control = self._session("control")
+        killed; the agent and exec sessions reopen on next use.
+
+        An agent may have killed the control shell (``kill -9 -1``) or left a process
+        that kills every shell the harness opens: then the container is restarted, which
+        kills all its processes from outside and keeps its files, and the attempt is
+        still graded (the agent's doing must never turn into an infrastructure error).
+        """
         ours = []
         for name in [n for n in self._sessions if n != "control"]:
             session = self._sessions.pop(name)
             ours.append(session.pid)
             session.close()
+        try:
+            return self._kill_all_inside(ours)
+        except SessionDied as exc:
+            log.info("sandbox %s: control shell killed (%s); restarting the container", self.id[:12], exc)
+        return self._restart()
+
+    def _restart(self) -> int:
+        """Restart the container (every process killed, files kept); returns how many ran."""
+        for session in self._sessions.values():
+            session.close()
+        self._sessions.clear()
+        try:
+            running = len(self._api.top(self.id).get("Processes") or []) - 1
+            self._api.restart(self.id, timeout=0)
+        except docker.errors.APIError as exc:
+            raise SandboxError(f"cannot restart sandbox {self.id[:12]}: {exc.explanation}") from None
+        self.restarts += 1
+        self._session("control")
+        return max(running, 0)
+
+    def _kill_all_inside(self, ours: list[int]) -> int:
+        control = self._session("control")
         with control.lock:
             res = control.run(
                 "declare -A __hb_seen=(); for __hb_round in 1 2 3 4 5 6 7 8; do __hb_k=0; "
@@ -301,15 +341,36 @@ class Sandbox:
         killed = {int(p) for p in res.stdout.split()} - set(ours)
         return len(killed)
 
+    def limit_events(self) -> dict[str, int]:
+        """How often the container hit its caps so far: ``oom_kill`` (processes killed
+        for memory) and ``pids_max`` (forks refused at the pids limit), from its cgroup."""
+        res = self.exec(  # cgroup v2 paths first, then v1
+            "m=/sys/fs/cgroup/memory.events; [ -r $m ] || m=/sys/fs/cgroup/memory/memory.oom_control; "
+            "p=/sys/fs/cgroup/pids.events; [ -r $p ] || p=/sys/fs/cgroup/pids/pids.events; "
+            "grep '^oom_kill ' $m; sed -n 's/^max /pids_max /p' $p",
+            timeout=30,
+        )
+        events = {"oom_kill": 0, "pids_max": 0}
+        for line in res.stdout.splitlines():
+            key, _, value = line.partition(" ")
+            if key in events and value.strip().isdigit():
+                events[key] = int(value)
+        return events
+
     # -- inspection ----------------------------------------------------------------------
 
     def changed_paths(self) -> list[str]:
         """Paths added, changed or deleted in the container since it started from its image."""
+        return [path for path, _ in self.changes()]
+
+    def changes(self) -> list[tuple[str, int]]:
+        """``(path, kind)`` of every change since the container started from its image;
+        kind is CHANGE_MODIFIED, CHANGE_ADDED or CHANGE_DELETED."""
         try:
             changes = self._api.diff(self.id) or []
         except docker.errors.APIError as exc:
             raise SandboxError(f"cannot list the changes of sandbox {self.id[:12]}: {exc.explanation}") from None
-        return [str(c["Path"]) for c in changes]
+        return [(str(c["Path"]), int(c["Kind"])) for c in changes]
 
     def disk_usage_mb(self) -> float:
         """MiB the container has written on top of its image."""

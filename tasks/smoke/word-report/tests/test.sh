@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Recomputes the counts from the data and compares them with the agent's report.
+# Compares the agent's report with the counts of the data as shipped. They are written
+# here, not recomputed from /app/data: the agent could have changed or deleted the data.
 mkdir -p /logs/verifier
 python3 - <<'PY'
 import json, pathlib
-data = pathlib.Path("/app/data")
-expected = {p.name: len(p.read_text().split()) for p in sorted(data.iterdir()) if p.is_file()}
+expected = {"a.txt": 9, "b.txt": 4, "c.txt": 8, "empty.txt": 0}
 try:
     got = json.loads(pathlib.Path("/app/report.json").read_text())
 except (OSError, ValueError) as exc:
