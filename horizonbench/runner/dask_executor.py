@@ -211,6 +211,8 @@ class DaskExecutor:
     async def _connect(self, opts: RunOptions) -> None:
         from distributed import Client, LocalCluster  # imported here: local runs never load Dask
 
+        # Dask narrates every nanny and comm at INFO; a run's own progress is what matters here.
+        logging.getLogger("distributed").setLevel(logging.WARNING)
         address = self.scheduler
         if self.local_workers is not None:
             self._cluster = await LocalCluster(
