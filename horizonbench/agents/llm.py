@@ -121,6 +121,15 @@ class LLMAgent:
         api_key = self.spec.api_key()
         recorder.add_secret(api_key)
         client = self._client(api_key)
+        try:
+            return await self._loop(client, task, sandbox, budget, recorder)
+        finally:
+            # Close the HTTP client inside the event loop that opened it (not at exit).
+            await client.close()
+
+    async def _loop(
+        self, client: Any, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder
+    ) -> AgentOutcome:
         tools = tool_defs(task.tools)
         box = ToolBox(sandbox, task.workdir, task.tools, budget.command_timeout_s, self.observation_chars)
         system = self.prompts.system
