@@ -282,3 +282,38 @@ def test_no_secret_reaches_the_results(tmp_path: Path, monkeypatch: pytest.Monke
     assert "[REDACTED]" in text
     for secret in (KEY, "tok-live-9f8e7d6c5b4a", "svc-key-abcdef123456"):
         assert secret not in text
+
+
+MINI = (
+    "MSWEA_CONFIGURED=true MSWEA_COST_TRACKING=ignore_errors LITELLM_LOCAL_MODEL_COST_MAP=True "
+    'mini -m "openai/$HB_MODEL" -t "$(cat $HB_INSTRUCTION_FILE)" -y --exit-immediately -l 0 -o /tmp/mini.traj.json'
+)
+
+
+def test_command_adapter_runs_mini_swe_agent_from_pypi(tmp_path: Path, models_file: Path) -> None:
+    """A real third-party agent CLI (mini-swe-agent, installed from PyPI through the host
+    wheelhouse) in a network-less sandbox, reaching its model only through the gateway."""
+    fix = (
+        "python3 - <<'PY'\nimport pathlib\np = pathlib.Path('statkit/stats.py')\n"
+        f"p.write_text(p.read_text().replace({OLD!r}, {NEW!r}))\nPY"
+    )
+    script = [
+        Turn(text="Let me read the code.", tool_calls=[("bash", {"command": "cat statkit/stats.py"})]),
+        Turn(text="The even case takes one middle value; average the two.", tool_calls=[("bash", {"command": fix})]),
+        Turn(text="Done.", tool_calls=[("bash", {"command": "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT"})]),
+    ]
+    with ScriptedServer(script) as server:
+        opts = {
+            "model": "scripted-model",
+            "base_url": server.openai_url,
+            "models_file": str(models_file),
+            "command": MINI,
+            # litellm imports mcp without declaring it in this release
+            "requirements": ["mini-swe-agent", "mcp"],
+        }
+        r = run("command", "fix-median", tmp_path, opts)
+        assert len(server.requests) == 3
+    assert r.status == "passed", (r.error, r.outcome)
+    assert r.outcome is not None and r.outcome.steps == 3 and r.outcome.cost_usd > 0
+    log = (tmp_path / "r" / "trials" / r.trial_id / "agent.log").read_text()
+    assert "mini-swe-agent" in log and "COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT" in log
