@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson  # parsing 100k result files is most of loading; orjson does it ~4x faster
 import pandas as pd
 from pydantic import ValidationError
 
@@ -241,8 +242,8 @@ def _read_rows(paths: list[str]) -> list[tuple[Any, ...]]:
         except OSError as exc:
             raise RunError(f"{file}: cannot read the trial result ({exc.strerror or exc})") from None
         try:
-            record = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            record = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
             raise RunError(f"{file}: not valid JSON ({exc})") from None
         rows.append(_row(record, file))
     return rows
