@@ -39,6 +39,7 @@ from horizonbench.results.models import TrialResult
 from horizonbench.results.store import RunDir, atomic_write
 from horizonbench.runner.trial import TrialSpec, run_trial
 from horizonbench.sandbox import reaper
+from horizonbench.sandbox.sandbox import wait_for_removals
 from horizonbench.tasks.loader import Task, load_task
 
 if TYPE_CHECKING:
@@ -200,6 +201,7 @@ class DaskExecutor:
             try:
                 # Trials of a cancelled run still running on workers: remove their
                 # containers so they end now. Then what lost workers left behind.
+                await self._client.run(wait_for_removals)
                 await self._client.run(reaper.remove_own, run_id)
                 await self._client.run(reaper.prune)
             except Exception as exc:

@@ -26,6 +26,7 @@ from horizonbench.results.models import RunConfig, RunManifest, TaskEntry, Trial
 from horizonbench.results.store import RunDir
 from horizonbench.runner.trial import TrialSpec, run_trial, trial_id
 from horizonbench.sandbox import engine, reaper
+from horizonbench.sandbox.sandbox import wait_for_removals
 from horizonbench.tasks.loader import Suite, Task
 
 log = logging.getLogger(__name__)
@@ -204,6 +205,7 @@ class LocalExecutor:
 
     async def close(self, run_id: str) -> None:
         try:
+            await asyncio.to_thread(wait_for_removals)
             await asyncio.to_thread(reaper.remove_own, run_id)
         except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
             # Results are written already; leftovers are pruned by the next run or 'sandbox prune'.

@@ -220,7 +220,7 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
     finally:
         recorder.close()
         if sandbox is not None:
-            await asyncio.shield(asyncio.to_thread(sandbox.close))
+            await asyncio.shield(asyncio.to_thread(sandbox.close, wait=False))
         for host_dir in mounts:
             shutil.rmtree(host_dir, ignore_errors=True)
         t.total_s = time.monotonic() - t0

@@ -39,6 +39,19 @@ _PID1 = 'trap "" TERM INT HUP QUIT; while :; do sleep 86400 & wait $!; done'
 CHANGE_MODIFIED, CHANGE_ADDED, CHANGE_DELETED = 0, 1, 2
 
 
+_removals: set[threading.Thread] = set()
+_removals_guard = threading.Lock()
+
+
+def wait_for_removals(timeout: float = 60.0) -> None:
+    """Wait for containers being removed in the background (``close(wait=False)``)."""
+    deadline = time.monotonic() + timeout
+    with _removals_guard:
+        pending = list(_removals)
+    for thread in pending:
+        thread.join(max(0.0, deadline - time.monotonic()))
+
+
 class Limits(BaseModel):
     """Resource caps of a sandbox."""
 
@@ -163,14 +176,35 @@ class Sandbox:
     async def astart(cls, image: str, **kwargs: Any) -> Sandbox:
         return await asyncio.to_thread(cls.start, image, **kwargs)
 
-    def close(self) -> None:
-        """Close the sessions and remove the container (idempotent)."""
+    def close(self, wait: bool = True) -> None:
+        """Close the sessions and remove the container (idempotent).
+
+        With ``wait=False`` the removal runs in the background: a trial need not wait the
+        tenth of a second it takes (a run removes its own leftovers when it ends, and
+        ``sandbox prune`` those of a process that died).
+        """
         if self.closed:
             return
         self.closed = True
         for session in self._sessions.values():
             session.close()
         self._sessions.clear()
+        if not wait:
+            thread = threading.Thread(target=self._remove, name=f"remove-{self.id[:12]}", daemon=True)
+            with _removals_guard:
+                _removals.add(thread)
+            thread.start()
+            return
+        self._remove()
+
+    def _remove(self) -> None:
+        try:
+            self._remove_container()
+        finally:
+            with _removals_guard:
+                _removals.discard(threading.current_thread())
+
+    def _remove_container(self) -> None:
         try:
             self._api.remove_container(self.id, force=True, v=True)
         except docker.errors.NotFound:

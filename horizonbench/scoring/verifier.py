@@ -8,11 +8,13 @@ tests run in the agent's own container after every process it left is gone.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import logging
 import re
 import shlex
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from horizonbench.results.models import Verdict
@@ -102,6 +104,8 @@ def grade(
             infrastructure error, never the agent's failure).
     """
     mode = task.grading_mode
+    if mode == "fresh":
+        return _grade_fresh(task, image, agent_sandbox, diff, trial_dir, labels)
     changes = agent_sandbox.changes() if agent_sandbox is not None else []
     tampered = tampered_system_paths([path for path, _ in changes])
     if tampered:
@@ -119,29 +123,65 @@ def grade(
             log.info("task %s: agent planted %s where the tests run; removing them", task.name, planted[:5])
             agent_sandbox.exec("rm -rf -- " + " ".join(map(shlex.quote, planted)), timeout=120)
         return _run_tests(task, image, agent_sandbox, trial_dir, mode, ["touched_protected"] if planted else [])
-    with Sandbox.start(
-        image.tag,
-        limits=make_limits(**sandbox_limits(task)),
-        workdir=image.workdir,
-        env=task.config.environment.env,
-        labels={**labels, "horizonbench.role": "grader"},
-    ) as sb:
-        flags: list[str] = ["tampered_system"] if tampered else []
-        if diff.strip():
-            sb.write_file("/tmp/.hb-agent.diff", diff)
-            res = sb.exec("git apply --binary --whitespace=nowarn /tmp/.hb-agent.diff", timeout=120)
-            if res.exit_code != 0:
-                detail = f"the agent's diff did not apply to a clean copy: {res.output.strip()[:300]}"
-                return _refused(task, mode, "patch_failed", detail), 0.0
-        touched = [p for p in diff_paths(diff) if is_protected(p, task.config.verifier.protected)]
-        if touched:
-            flags.append("touched_protected")
-            log.info("task %s: agent changed protected paths %s; restoring them", task.name, touched)
-            restore = " ; ".join(
-                f"{{ git checkout -q HEAD -- {q} 2>/dev/null || rm -rf -- {q}; }}" for q in map(shlex.quote, touched)
-            )
-            sb.exec(restore, timeout=120)
-        return _run_tests(task, image, sb, trial_dir, mode, flags)
+    raise ValueError(f"unknown grading mode {mode!r}")
+
+
+def _grade_fresh(
+    task: Task,
+    image: TaskImage,
+    agent_sandbox: Sandbox | None,
+    diff: str,
+    trial_dir: Path,
+    labels: dict[str, str],
+) -> tuple[Verdict, float]:
+    # The engine's change list of the agent's container takes most of a second; the clean
+    # container starts meanwhile (both are waits on the engine, not work here).
+    with ThreadPoolExecutor(2) as pool:
+        starting = pool.submit(
+            Sandbox.start,
+            image.tag,
+            limits=make_limits(**sandbox_limits(task)),
+            workdir=image.workdir,
+            env=task.config.environment.env,
+            labels={**labels, "horizonbench.role": "grader"},
+        )
+        try:
+            changes = agent_sandbox.changes() if agent_sandbox is not None else []
+        except BaseException:
+            with contextlib.suppress(Exception):
+                starting.result().close()
+            raise
+        sb = starting.result()
+    tampered = tampered_system_paths([path for path, _ in changes])
+    if tampered:
+        log.info("task %s: agent changed system paths %s", task.name, tampered[:5])
+    try:
+        return _apply_and_test(task, image, sb, diff, trial_dir, tampered)
+    finally:
+        sb.close(wait=False)
+
+
+def _apply_and_test(
+    task: Task, image: TaskImage, sb: Sandbox, diff: str, trial_dir: Path, tampered: list[str]
+) -> tuple[Verdict, float]:
+    """Apply the agent's diff to the clean container, restore protected paths, run the tests."""
+    mode = "fresh"
+    flags: list[str] = ["tampered_system"] if tampered else []
+    if diff.strip():
+        sb.write_file("/tmp/.hb-agent.diff", diff)
+        res = sb.exec("git apply --binary --whitespace=nowarn /tmp/.hb-agent.diff", timeout=120)
+        if res.exit_code != 0:
+            detail = f"the agent's diff did not apply to a clean copy: {res.output.strip()[:300]}"
+            return _refused(task, mode, "patch_failed", detail), 0.0
+    touched = [p for p in diff_paths(diff) if is_protected(p, task.config.verifier.protected)]
+    if touched:
+        flags.append("touched_protected")
+        log.info("task %s: agent changed protected paths %s; restoring them", task.name, touched)
+        restore = " ; ".join(
+            f"{{ git checkout -q HEAD -- {q} 2>/dev/null || rm -rf -- {q}; }}" for q in map(shlex.quote, touched)
+        )
+        sb.exec(restore, timeout=120)
+    return _run_tests(task, image, sb, trial_dir, mode, flags)
 
 
 def _refused(task: Task, mode: str, flag: str, detail: str) -> Verdict:
