@@ -37,7 +37,7 @@ from horizonbench.agents.base import Budget
 from horizonbench.errors import RunError
 from horizonbench.results.models import TrialResult
 from horizonbench.results.store import RunDir, atomic_write
-from horizonbench.runner.trial import TrialSpec, run_trial
+from horizonbench.runner.trial import TrialSpec, blank_result, run_trial
 from horizonbench.sandbox import reaper
 from horizonbench.sandbox.sandbox import wait_for_removals
 from horizonbench.tasks.loader import Task, load_task
@@ -301,26 +301,8 @@ def _check_room(tasks: Sequence[Task], budgets: dict[str, dict[str, float]]) -> 
 
 
 def _error_result(spec: TrialSpec, run: RunDir, error: BaseException | None) -> TrialResult:
-    task = spec.task
     kind = type(error).__name__ if error is not None else "unknown"
     text = str(error) if error is not None else "no output"
     if kind == "KilledWorker":
         text = f"the Dask workers running this trial died too often: {text}"
-    return TrialResult(
-        run_id=run.run_id,
-        trial_id=spec.trial_id,
-        task=task.name,
-        suite=task.suite,
-        family=task.family,
-        agent=spec.agent,
-        model=spec.model,
-        attempt=spec.attempt,
-        status="error",
-        error=f"{kind}: {text}"[:500],
-        error_kind="worker",
-        task_hash=task.content_hash(),
-        difficulty=task.difficulty,
-        tags=task.tags,
-        expert_minutes=task.expert_minutes,
-        horizon_steps=task.steps,
-    )
+    return blank_result(spec, run.run_id, error=f"{kind}: {text}"[:500], error_kind="worker")

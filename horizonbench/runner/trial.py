@@ -92,6 +92,30 @@ async def _run_agent(
     )
 
 
+def blank_result(spec: TrialSpec, run_id: str, **fields: Any) -> TrialResult:
+    """A result describing the trial, its status ``error`` until something better is known."""
+    task = spec.task
+    return TrialResult.model_validate(
+        {
+            "run_id": run_id,
+            "trial_id": spec.trial_id,
+            "task": task.name,
+            "suite": task.suite,
+            "family": task.family,
+            "agent": spec.agent,
+            "model": spec.model,
+            "attempt": spec.attempt,
+            "status": "error",
+            "task_hash": task.content_hash(),
+            "difficulty": task.difficulty,
+            "tags": task.tags,
+            "expert_minutes": task.expert_minutes,
+            "horizon_steps": task.steps,
+            **fields,
+        }
+    )
+
+
 def trial_id(task: str, agent: str, attempt: int) -> str:
     safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in agent)
     return f"{task}__{safe}__{attempt}"
@@ -117,21 +141,9 @@ async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) 
         raise RunError(f"cannot write {tdir}: {exc.strerror or exc}") from None
     t = Timings()
     started_at, t0 = _now(), time.monotonic()
-    result = TrialResult(
-        run_id=run.run_id,
-        trial_id=spec.trial_id,
-        task=task.name,
-        suite=task.suite,
-        family=task.family,
-        agent=spec.agent,
-        model=spec.model,
-        attempt=spec.attempt,
-        status="error",
-        task_hash=task.content_hash(),
-        difficulty=task.difficulty,
-        tags=task.tags,
-        expert_minutes=task.expert_minutes,
-        horizon_steps=task.steps,
+    result = blank_result(
+        spec,
+        run.run_id,
         started_at=started_at,
     )
     labels = {LABEL_RUN: run.run_id, LABEL_TRIAL: spec.trial_id}
