@@ -43,10 +43,20 @@ def start_engine() -> None:
     raise AssertionError("the Docker engine did not come back; see /var/log/dockerd.log")
 
 
+def not_restartable() -> None:
+    """Only an engine this host started itself can be restarted by the test; under CI the
+    set-up script starts it, so there a missing one is a failure."""
+    message = "dockerd is not a process of this host (a remote or system-managed engine)"
+    if os.environ.get("CI", "").strip().lower() in ("true", "1"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 def kill_engine() -> None:
     pid = dockerd_pid()
     if pid is None:
-        pytest.skip("dockerd is not a process of this host (a remote or system-managed engine)")
+        not_restartable()
+        return
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 30
     while dockerd_pid() == pid and time.monotonic() < deadline:
@@ -55,7 +65,7 @@ def kill_engine() -> None:
 
 def test_engine_restart_mid_run_gives_errors_that_resume_reruns(tmp_path: Path) -> None:
     if dockerd_pid() is None:
-        pytest.skip("dockerd is not a process of this host (a remote or system-managed engine)")
+        not_restartable()
     args = [
         "run",
         str(REPO / "tasks" / "smoke"),
