@@ -22,9 +22,10 @@ from typing import Any
 
 from distributed import LocalCluster
 
-from horizonbench.agents.scripted import ScriptedServer, call
+from horizonbench.agents.scripted_endpoint import ScriptedServer, call
 from horizonbench.runner.dask_executor import DaskExecutor, local_worker_resources
-from horizonbench.runner.run import Executor, LocalExecutor, RunOptions, execute
+from horizonbench.runner.executor import Executor, LocalExecutor, RunOptions
+from horizonbench.runner.run import execute
 from horizonbench.sandbox import base_image, images
 from horizonbench.tasks.loader import Task, load_task
 

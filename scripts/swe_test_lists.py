@@ -20,8 +20,8 @@ from pathlib import Path
 
 from horizonbench.sandbox import images
 from horizonbench.sandbox.sandbox import Sandbox, make_limits
-from horizonbench.scoring import graders
-from horizonbench.scoring.verifier import sandbox_limits
+from horizonbench.grading import parsers as graders
+from horizonbench.grading.grade import sandbox_limits
 from horizonbench.tasks.loader import Task, load_task
 
 

@@ -13,14 +13,17 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import IO, Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from horizonbench.errors import RunError
+from horizonbench.agents.prompts import Prompts
+from horizonbench.errors import ConfigError, RunError
+from horizonbench.models.agent import AgentOutcome, Budget
+from horizonbench.models.task import ToolSpec
+from horizonbench.models.trajectory import header_line
+from horizonbench.redact import Redactor
 from horizonbench.sandbox.shell import ExecResult
-from horizonbench.secrets import redact, secret_values
-from horizonbench.tasks.models import ToolSpec
 
 
 class TaskView(BaseModel):
@@ -31,48 +34,6 @@ class TaskView(BaseModel):
     workdir: str = Field(description="Working directory in the sandbox.")
     tools: list[ToolSpec] = Field(default_factory=list, description="Task-specific tools.")
     solution_dir: Path | None = Field(None, description="The oracle's solution; only for agents that need it.")
-
-
-class Budget(BaseModel):
-    """Limits of one attempt. ``None`` means unbounded."""
-
-    max_steps: int | None = Field(None, ge=1, description="Most model turns (tool-call rounds).")
-    max_tokens: int | None = Field(None, ge=1, description="Most input + output tokens in total.")
-    max_cost_usd: float | None = Field(None, gt=0, description="Most dollars spent on the model.")
-    timeout_s: float | None = Field(None, gt=0, description="Wall-clock limit of the agent phase.")
-    command_timeout_s: float = Field(180.0, gt=0, description="Limit of one command the agent runs.")
-
-    def exhausted(self, steps: int, tokens: int, cost_usd: float) -> str | None:
-        """The limit that usage so far has reached (``steps``, ``tokens``, ``cost``), if any.
-        The wall-clock limit is the harness's to enforce."""
-        if self.max_steps is not None and steps >= self.max_steps:
-            return "steps"
-        if self.max_tokens is not None and tokens >= self.max_tokens:
-            return "tokens"
-        if self.max_cost_usd is not None and cost_usd >= self.max_cost_usd:
-            return "cost"
-        return None
-
-
-OutcomeStatus = Literal["submitted", "finished", "budget_exhausted", "timeout", "error"]
-
-
-class AgentOutcome(BaseModel):
-    """How an attempt ended, from the agent's side."""
-
-    status: OutcomeStatus = Field(description="submitted | finished | budget_exhausted | timeout | error.")
-    steps: int = Field(0, description="Model turns taken.")
-    input_tokens: int = Field(0, description="Prompt tokens, cached ones included.")
-    cached_input_tokens: int = Field(0, description="Prompt tokens served from the provider's cache.")
-    output_tokens: int = Field(0, description="Completion tokens.")
-    cost_usd: float = Field(0.0, description="Dollars, from the pricing table.")
-    message: str = Field("", description="The agent's final message or the reason it stopped.")
-    infra_error: bool = Field(False, description="The agent could not work for reasons outside it (endpoint down).")
-    limit: str | None = Field(
-        None, description="The budget limit that ended the attempt: steps | tokens | cost | time."
-    )
-    malformed_tool_calls: int = Field(0, description="Tool calls with unusable arguments (told back to the model).")
-    retries: int = Field(0, description="Model calls retried after 429 / 5xx / timeouts / dropped connections.")
 
 
 class AgentSandbox(Protocol):
@@ -104,22 +65,25 @@ class Recorder:
     ``[REDACTED]`` in everything written, so they never reach a trajectory or a log.
     """
 
-    def __init__(self, trial_dir: Path | None, secrets: list[str] | None = None) -> None:
+    def __init__(self, trial_dir: Path | None, secrets: list[str] | None = None, trial_id: str = "") -> None:
         self.trial_dir = trial_dir
-        self._secrets = secret_values(secrets)
+        self._redact = Redactor(secrets)
         self._lock = threading.Lock()
         self._started = time.monotonic()
         self.steps = 0
         # Open for the whole attempt (closed by close()): every event is flushed as it happens.
         self._traj = open(trial_dir / "trajectory.jsonl", "a", encoding="utf-8") if trial_dir else None  # noqa: SIM115
         self._log = open(trial_dir / "agent.log", "a", encoding="utf-8") if trial_dir else None  # noqa: SIM115
+        if self._traj is not None and self._traj.tell() == 0:
+            with _writing(self._traj):
+                self._traj.write(header_line(trial_id or trial_dir.name if trial_dir else trial_id) + "\n")
 
     def add_secret(self, value: str) -> None:
         """Redact ``value`` too (an adapter's API key, known once the adapter starts)."""
-        self._secrets = secret_values([*self._secrets, value])
+        self._redact.add(value)
 
     def redact(self, text: str) -> str:
-        return redact(text, self._secrets)
+        return self._redact(text)
 
     def record(self, kind: str, **data: Any) -> None:
         """Append one event (``kind``: model_call, tool_call, observation, command, note...)."""
@@ -159,12 +123,71 @@ def _writing(fh: IO[str] | None) -> Iterator[None]:
 @runtime_checkable
 class Agent(Protocol):
     """An agent adapter. Built-ins live in :mod:`horizonbench.agents`; others register
-    under the entry-point group ``horizonbench.agents``."""
+    under the entry-point group ``horizonbench.agents``.
+
+    This is the whole contract: the runner uses these members and nothing else. Only
+    ``name`` and ``run`` are required of an adapter; :func:`with_defaults` (called by the
+    registry) gives the others their defaults from :data:`OPTIONAL_HOOKS`, and
+    :class:`AgentBase` declares them for adapters that subclass it.
+    """
 
     name: str
-    needs_solution: ClassVar[bool]
+    needs_solution: bool
+    """The agent reads the task's ``solution/`` (only the oracle should)."""
+    needs_gateway: bool
+    """The agent's model calls go through the harness's model gateway: its unix socket is
+    mounted into the sandbox (agent CLIs that run inside the sandbox)."""
+    model: str | None
+    """The model the agent calls, recorded in every result (``None``: no model)."""
+    prompts: Prompts | None
+    """The prompt templates the agent uses; their content hashes go into the run manifest."""
+    partial_outcome: AgentOutcome | None
+    """What the agent had done when the harness stopped it (wall-clock or disk limit): kept
+    up to date while it works, read after ``run`` is cancelled."""
 
     async def run(self, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder) -> AgentOutcome:
         """Work on the task until done, out of budget, or failed; never raise for the
         agent's own mistakes (report them in the outcome)."""
         ...
+
+
+OPTIONAL_HOOKS: dict[str, Any] = {
+    "needs_solution": False,
+    "needs_gateway": False,
+    "model": None,
+    "prompts": None,
+    "partial_outcome": None,
+}
+"""The members of :class:`Agent` an adapter may leave out, and their defaults."""
+
+
+class AgentBase:
+    """A base class with every optional member of :class:`Agent` at its default."""
+
+    name: str = "agent"
+    needs_solution: ClassVar[bool] = False
+    needs_gateway: ClassVar[bool] = False
+    model: str | None = None
+    prompts: Prompts | None = None
+    partial_outcome: AgentOutcome | None = None
+
+
+def with_defaults(agent: Any) -> Any:
+    """``agent`` with the optional members it lacks set to their defaults.
+
+    Raises:
+        ConfigError: it lacks ``name`` or ``run``, or its class does not let a default be set.
+    """
+    for member in ("name", "run"):
+        if not hasattr(agent, member):
+            raise ConfigError(f"{type(agent).__name__} does not implement the Agent protocol: no {member!r}")
+    for member, default in OPTIONAL_HOOKS.items():
+        if not hasattr(agent, member):
+            try:
+                setattr(agent, member, default)
+            except AttributeError:
+                raise ConfigError(
+                    f"{type(agent).__name__} lacks {member!r} and cannot be given a default; "
+                    "declare it (or subclass horizonbench.agents.base.AgentBase)"
+                ) from None
+    return agent

@@ -9,7 +9,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any
 
-from horizonbench.agents.base import Agent
+from horizonbench.agents.base import Agent, with_defaults
 from horizonbench.errors import ConfigError
 
 ENTRY_POINT_GROUP = "horizonbench.agents"
@@ -109,6 +109,10 @@ def create(name: str, **options: Any) -> Agent:
         agent = cls(**options)
     except TypeError as exc:
         raise ConfigError(f"agent {name!r}: bad options {sorted(options)} ({exc})") from None
+    try:
+        agent = with_defaults(agent)
+    except ConfigError as exc:
+        raise ConfigError(f"agent {name!r}: {exc}") from None
     if not isinstance(agent, Agent):
         raise ConfigError(f"agent {name!r}: {cls!r} does not implement the Agent protocol (name, run)")
     return agent

@@ -3,34 +3,22 @@ no model — re-scoring and harness regression checks without spending tokens.""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, ClassVar
 
 from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorder, TaskView
 from horizonbench.agents.tools import ToolBox
 from horizonbench.errors import ConfigError
+from horizonbench.models.trajectory import read_events
 
 
 def load_tool_calls(path: Path) -> list[dict[str, Any]]:
     """The ``tool_call`` events of a trajectory.jsonl, in order.
 
     Raises:
-        ConfigError: the file is missing or a line is not JSON.
+        ConfigError: the file is missing or a line is not a trajectory event.
     """
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such trajectory file")
-    calls = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}:{n}: not a JSON line ({exc.msg})") from None
-        if event.get("kind") == "tool_call":
-            calls.append(event)
-    return calls
+    return [e.model_dump() for e in read_events(path) if e.kind == "tool_call"]
 
 
 class ReplayAgent:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from horizonbench.agents.base import AgentSandbox
-from horizonbench.tasks.models import ToolSpec
+from horizonbench.models.task import ToolSpec
 
 DEFAULT_OBSERVATION_CHARS = 16000
 

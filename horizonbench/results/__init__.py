@@ -1,5 +1,20 @@
-"""Results: the run directory on disk, and loading it into a pandas DataFrame for scoring."""
+"""Results: the run directory on disk (:mod:`~horizonbench.results.store`), and loading it
+into the one results DataFrame (:mod:`~horizonbench.results.frame`).
 
-from horizonbench.results.frame import export, for_scoring, load
+``load``, ``export`` and ``for_scoring`` are imported on first use, so that writing results
+(the runner) never imports pandas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["export", "for_scoring", "load"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from horizonbench.results import frame
+
+        return getattr(frame, name)
+    raise AttributeError(f"module 'horizonbench.results' has no attribute {name!r}")

@@ -4,7 +4,7 @@
 frame exported earlier with :func:`export`). Current result files are flattened straight
 from their JSON, without building a pydantic model per trial: a run of 100,000 trials
 loads in seconds. Files of an older schema version are first upgraded through
-:class:`~horizonbench.results.models.TrialResult`, so results written by earlier versions
+:class:`~horizonbench.models.result.TrialResult`, so results written by earlier versions
 still load.
 
 The columns (see :data:`COLUMNS`) follow the contract of :mod:`horizonbench.scoring._frame`:
@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from horizonbench.errors import RunError
-from horizonbench.results.models import RESULT_SCHEMA_VERSION, TrialResult
+from horizonbench.models import RESULT_SCHEMA_VERSION, TrialResult
 
 TIMING_COLUMNS = ("image_s", "start_s", "agent_s", "collect_s", "verifier_s", "test_s", "total_s")
 OUTCOME_INT_COLUMNS = (

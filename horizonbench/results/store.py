@@ -18,8 +18,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from horizonbench.errors import RunError
-from horizonbench.results.models import RunManifest, TrialResult
-from horizonbench.secrets import redact, secret_values
+from horizonbench.models import RunManifest, TrialResult
+from horizonbench.redact import Redactor
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -56,6 +56,17 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise RunError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def write_redacted(path: Path, text: str, redactor: Redactor | None = None) -> None:
+    """The one way a results file is written: secrets replaced by ``[REDACTED]``, then
+    written atomically. Everything under a trial directory goes through here (or, for the
+    streamed trajectory, through the same :class:`~horizonbench.redact.Redactor`).
+
+    Raises:
+        RunError: the directory is not writable or the disk is full.
+    """
+    atomic_write(path, (redactor or Redactor())(text))
+
+
 class RunDir:
     """One run's directory."""
 
@@ -84,8 +95,7 @@ class RunDir:
         atomic_write(self.manifest_path, manifest.model_dump_json(indent=2))
 
     def write_result(self, result: TrialResult) -> None:
-        text = redact(result.model_dump_json(indent=2), secret_values())
-        atomic_write(self.trial_dir(result.trial_id) / "result.json", text)
+        write_redacted(self.trial_dir(result.trial_id) / "result.json", result.model_dump_json(indent=2))
 
     def read_result(self, trial_id: str) -> TrialResult | None:
         path = self.trial_dir(trial_id) / "result.json"

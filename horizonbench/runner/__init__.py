@@ -1,6 +1,7 @@
 """Running trials: one attempt end to end (trial) and many (run)."""
 
-from horizonbench.runner.run import Executor, LocalExecutor, RunOptions, RunSummary, execute, expand, make_executor
+from horizonbench.runner.executor import Executor, LocalExecutor, RunOptions
+from horizonbench.runner.run import RunSummary, execute, expand, make_executor
 from horizonbench.runner.trial import TrialSpec, run_trial
 
 __all__ = [

@@ -28,22 +28,20 @@ import tempfile
 import uuid
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from horizonbench.agents import registry
 from horizonbench.agents.base import Budget
 from horizonbench.errors import RunError
-from horizonbench.results.models import TrialResult
+from horizonbench.models import TrialResult
 from horizonbench.results.store import RunDir, atomic_write
+from horizonbench.runner.executor import ResultFn, RunOptions
 from horizonbench.runner.trial import TrialSpec, blank_result, run_trial
 from horizonbench.sandbox import reaper
 from horizonbench.sandbox.sandbox import wait_for_removals
 from horizonbench.tasks.loader import Task, load_task
-
-if TYPE_CHECKING:
-    from horizonbench.runner.run import ResultFn, RunOptions
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +109,7 @@ def run_on_worker(payload: TrialPayload) -> TrialOutput:
     if task.content_hash() != payload.task_hash:
         raise RunError(f"worker {host}: task {payload.task_path} differs from the client's copy (content hash)")
     agent = registry.create(payload.agent, **payload.agent_options)
-    spec = TrialSpec(payload.trial_id, task, payload.agent, payload.attempt, model=getattr(agent, "model", None))
+    spec = TrialSpec(payload.trial_id, task, payload.agent, payload.attempt, model=agent.model)
     with tempfile.TemporaryDirectory(prefix="hb-trial-") as tmp:
         run = RunDir(tmp, payload.run_id)
         asyncio.run(run_trial(spec, agent, run, payload.budget))

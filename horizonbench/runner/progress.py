@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from horizonbench.results.models import TrialResult
+from horizonbench.models import TrialResult
 from horizonbench.runner.run import ProgressFn
 
 

@@ -4,43 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
-
-import docker.errors
-import requests.exceptions
 
 from horizonbench import __version__
 from horizonbench.agents import registry
-from horizonbench.agents.base import Budget
 from horizonbench.errors import RunError
-from horizonbench.results.models import RunConfig, RunManifest, TaskEntry, TrialResult
+from horizonbench.models import RunConfig, RunManifest, TaskEntry, TrialResult
 from horizonbench.results.store import RunDir
-from horizonbench.runner.trial import TrialSpec, run_trial, trial_id
-from horizonbench.sandbox import engine, reaper
-from horizonbench.sandbox.sandbox import wait_for_removals
+from horizonbench.runner.executor import Executor, LocalExecutor, RunOptions
+from horizonbench.runner.trial import TrialSpec, trial_id
 from horizonbench.tasks.loader import Suite, Task
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class RunOptions:
-    run_id: str
-    agents: list[str]
-    attempts: int = 1
-    concurrency: int = 1
-    results_root: Path = Path("results")
-    agent_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass
@@ -122,9 +103,8 @@ def prepare(tasks: Sequence[Task], suites: Sequence[Suite], opts: RunOptions) ->
     prompts: dict[str, dict[str, str]] = {}
     for name in opts.agents:  # fail before any container starts
         agent = registry.create(name, **opts.agent_options.get(name, {}))
-        templates = getattr(agent, "prompts", None)
-        if templates is not None and hasattr(templates, "hashes"):
-            prompts[name] = dict(templates.hashes)
+        if agent.prompts is not None:
+            prompts[name] = dict(agent.prompts.hashes)
     run = RunDir(opts.results_root, opts.run_id)
     config = _config(tasks, opts)
     config.prompts = prompts
@@ -147,69 +127,6 @@ def prepare(tasks: Sequence[Task], suites: Sequence[Suite], opts: RunOptions) ->
     )
     run.write_manifest(manifest)
     return run, manifest
-
-
-ResultFn = Callable[[TrialResult], None]
-
-
-class Executor(Protocol):
-    """Where trials run: this process (:class:`LocalExecutor`) or a Dask cluster
-    (:class:`horizonbench.runner.dask_executor.DaskExecutor`). The run directory,
-    the manifest and resume are the caller's; an executor only runs trial specs."""
-
-    async def open(self, tasks: Sequence[Task], opts: RunOptions) -> None:
-        """Check the place trials will run (engine, cluster), before the run directory is touched.
-
-        Raises:
-            HorizonError: it cannot run these trials (no engine, no cluster, too little room).
-        """
-        ...
-
-    async def run(self, specs: Sequence[TrialSpec], run: RunDir, opts: RunOptions, on_result: ResultFn) -> None:
-        """Run every spec. Each trial's files and result.json are in ``run`` before
-        ``on_result`` is called for it, exactly once per trial, in this process."""
-        ...
-
-    async def close(self, run_id: str) -> None:
-        """Remove what the run left running (containers of cancelled trials)."""
-        ...
-
-
-class LocalExecutor:
-    """Trials as asyncio tasks in this process, at most ``opts.concurrency`` at once."""
-
-    async def open(self, tasks: Sequence[Task], opts: RunOptions) -> None:
-        # Every Docker call of a trial blocks a thread of the loop's default pool
-        # (asyncio.to_thread), which has only cores + 4 threads: on a small host, trials
-        # that merely wait on a model would queue behind one another's calls.
-        threads = max(min(32, (os.cpu_count() or 1) + 4), 2 * opts.concurrency + 4)
-        asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hb-trials")
-        )
-        engine.client()  # a clear error now rather than one error result per trial
-        removed = await asyncio.to_thread(reaper.prune)
-        if removed:
-            log.info("removed %d leftover container(s) of dead runs", len(removed))
-
-    async def run(self, specs: Sequence[TrialSpec], run: RunDir, opts: RunOptions, on_result: ResultFn) -> None:
-        sem = asyncio.Semaphore(opts.concurrency)
-
-        async def one(spec: TrialSpec) -> None:
-            async with sem:
-                agent = registry.create(spec.agent, **opts.agent_options.get(spec.agent, {}))
-                spec.model = getattr(agent, "model", None)
-                result = await run_trial(spec, agent, run, opts.budget)
-            on_result(result)
-
-        await asyncio.gather(*(one(s) for s in specs))
-
-    async def close(self, run_id: str) -> None:
-        try:
-            await asyncio.to_thread(wait_for_removals)
-            await asyncio.to_thread(reaper.remove_own, run_id)
-        except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-            # Results are written already; leftovers are pruned by the next run or 'sandbox prune'.
-            log.warning("could not remove this run's containers (%s); 'horizonbench sandbox prune' will", exc)
 
 
 def make_executor(kind: str = "local", scheduler: str | None = None, local_workers: int | None = None) -> Executor:

@@ -1,4 +1,4 @@
-"""One attempt end to end: image, sandbox, agent, collect, grade, write, clean up."""
+"""One attempt end to end, as named phases: image, sandbox, agent, collect, grade; then write and clean up."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,13 +17,13 @@ import requests.exceptions
 from horizonbench.agents.base import Agent, AgentOutcome, Budget, Recorder, TaskView
 from horizonbench.agents.gateway import CONTAINER_DIR as GATEWAY_DIR
 from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing, RunError
-from horizonbench.results.models import Timings, TrialResult
-from horizonbench.results.store import RunDir, atomic_write
+from horizonbench.grading import grade as verifier
+from horizonbench.logs import trial_context
+from horizonbench.models import Timings, TrialResult
+from horizonbench.results.store import RunDir, write_redacted
 from horizonbench.sandbox import images
 from horizonbench.sandbox.reaper import LABEL_RUN, LABEL_TRIAL
 from horizonbench.sandbox.sandbox import Sandbox, make_limits
-from horizonbench.scoring import verifier
-from horizonbench.secrets import redact, secret_values
 from horizonbench.tasks.loader import Task
 
 logger = logging.getLogger(__name__)
@@ -35,13 +34,6 @@ _INFRA = (docker.errors.DockerException, requests.exceptions.RequestException, C
 
 class _AgentInfraError(Exception):
     """The agent reported that it could not work (endpoint down): an error, not a failure."""
-
-
-class TrialLog(logging.LoggerAdapter[logging.Logger]):
-    """Puts the trial id in every record."""
-
-    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
-        return f"[{self.extra['trial'] if self.extra else ''}] {msg}", kwargs
 
 
 @dataclass
@@ -82,7 +74,7 @@ async def _run_agent(
         await asyncio.gather(work, watchdog, return_exceptions=True)
     if work in done:
         return work.result()
-    partial = getattr(agent, "partial_outcome", None)
+    partial = agent.partial_outcome
     base = partial if isinstance(partial, AgentOutcome) else AgentOutcome(status="timeout")
     if watchdog in done:
         message = f"the sandbox wrote {watchdog.result():.0f} MiB, over its {disk_mb} MiB"
@@ -125,120 +117,172 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) -> TrialResult:
-    """Run one trial and write its result.json. Never raises for what goes wrong inside
-    the trial: infrastructure problems become ``error`` results, the agent's
-    shortcomings ``failed`` ones."""
-    log = TrialLog(logger, {"trial": spec.trial_id})
-    task = spec.task
-    tdir = run.trial_dir(spec.trial_id)
-    try:
-        if tdir.exists():  # leftovers of an interrupted earlier attempt at this trial
-            shutil.rmtree(tdir)
-        tdir.mkdir(parents=True)
-        recorder = Recorder(tdir)
-    except OSError as exc:
-        raise RunError(f"cannot write {tdir}: {exc.strerror or exc}") from None
-    t = Timings()
-    started_at, t0 = _now(), time.monotonic()
-    result = blank_result(
-        spec,
-        run.run_id,
-        started_at=started_at,
-    )
-    labels = {LABEL_RUN: run.run_id, LABEL_TRIAL: spec.trial_id}
-    sandbox: Sandbox | None = None
-    mounts: dict[str, str] = {}
-    phase = "image"
-    try:
-        image = await asyncio.to_thread(images.ensure, task)
-        result.image, result.image_id = image.tag, image.image_id
-        t.image_s = time.monotonic() - t0
+class Trial:
+    """One attempt as named phases: :meth:`image`, :meth:`sandbox`, :meth:`agent`,
+    :meth:`collect`, :meth:`grade`. :meth:`run` calls them in order and turns what goes
+    wrong in a phase into an ``error`` result of that kind (``image``, ``sandbox``,
+    ``agent``, ``collect``, ``verifier``); the agent's shortcomings become ``failed``."""
 
-        phase = "sandbox"
-        s0 = time.monotonic()
-        if getattr(agent, "needs_gateway", False):
+    def __init__(self, spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) -> None:
+        self.spec, self.agent, self.run_dir, self.budget = spec, agent, run, budget
+        self.task = spec.task
+        self.dir = run.trial_dir(spec.trial_id)
+        self.labels = {LABEL_RUN: run.run_id, LABEL_TRIAL: spec.trial_id}
+        self.timings = Timings()
+        self.result = blank_result(spec, run.run_id, started_at=_now())
+        self.phase = "harness"
+        self.sb: Sandbox | None = None
+        self.task_image: images.TaskImage | None = None
+        self.recorder: Recorder | None = None
+        self.mounts: dict[str, str] = {}
+        self.diff = ""
+
+    async def run(self) -> TrialResult:
+        """Run the phases, write result.json, and clean up. Never raises for what goes wrong
+        inside the trial, only :class:`RunError` when the results directory cannot be written."""
+        with trial_context(self.spec.trial_id):
+            t0 = time.monotonic()
+            self._open_dir()
+            try:
+                for phase in (self.image, self.sandbox, self.agent_phase, self.collect, self.grade):
+                    await phase()
+            except RunError:
+                raise  # the results directory failed (full, read-only): no result can be written; stop the run
+            except Exception as exc:
+                self._book_error(exc)
+            finally:
+                await self._clean_up()
+                self.timings.total_s = time.monotonic() - t0
+                self.result.timings = self.timings
+                self.result.finished_at = _now()
+            if self.result.status == "error":
+                logger.warning("error in %s: %s", self.result.error_kind, self.result.error)
+            self.run_dir.write_result(self.result)
+            return self.result
+
+    def _open_dir(self) -> None:
+        try:
+            if self.dir.exists():  # leftovers of an interrupted earlier attempt at this trial
+                shutil.rmtree(self.dir)
+            self.dir.mkdir(parents=True)
+            self.recorder = Recorder(self.dir, trial_id=self.spec.trial_id)
+        except OSError as exc:
+            raise RunError(f"cannot write {self.dir}: {exc.strerror or exc}") from None
+
+    async def image(self) -> None:
+        """The task's image: reused, pulled or built."""
+        self.phase = "image"
+        t0 = time.monotonic()
+        self.task_image = await asyncio.to_thread(images.ensure, self.task)
+        self.result.image, self.result.image_id = self.task_image.tag, self.task_image.image_id
+        self.timings.image_s = time.monotonic() - t0
+
+    async def sandbox(self) -> None:
+        """The agent's container: no network, capped, labelled for the reaper."""
+        self.phase = "sandbox"
+        assert self.task_image is not None
+        t0 = time.monotonic()
+        if self.agent.needs_gateway:
             # The model gateway's unix socket lives here; the sandbox still has no network.
-            gateway_dir = tempfile.mkdtemp(prefix="hb-gw-")
-            mounts[gateway_dir] = GATEWAY_DIR
-        sandbox = await asyncio.to_thread(
+            self.mounts[tempfile.mkdtemp(prefix="hb-gw-")] = GATEWAY_DIR
+        self.sb = await asyncio.to_thread(
             Sandbox.start,
-            image.tag,
-            limits=make_limits(**verifier.sandbox_limits(task)),
-            workdir=image.workdir,
-            env=task.config.environment.env,
-            labels=labels,
-            mounts=mounts,
+            self.task_image.tag,
+            limits=make_limits(**verifier.sandbox_limits(self.task)),
+            workdir=self.task_image.workdir,
+            env=self.task.config.environment.env,
+            labels=self.labels,
+            mounts=self.mounts,
         )
-        t.start_s = time.monotonic() - s0
+        self.timings.start_s = time.monotonic() - t0
 
-        phase = "agent"
-        a0 = time.monotonic()
+    async def agent_phase(self) -> None:
+        """The agent at work, under its wall-clock limit and the disk watchdog.
+
+        Raises:
+            _AgentInfraError: the agent could not reach its model (an error, not a failure).
+        """
+        self.phase = "agent"
+        assert self.sb is not None and self.task_image is not None and self.recorder is not None
+        t0 = time.monotonic()
+        task = self.task
         view = TaskView(
             name=task.name,
             instruction=task.instruction,
-            workdir=image.workdir,
+            workdir=self.task_image.workdir,
             tools=task.tools,
-            solution_dir=task.solution_dir if getattr(agent, "needs_solution", False) else None,
+            solution_dir=task.solution_dir if self.agent.needs_solution else None,
         )
-        timeout = budget.timeout_s or task.config.agent.timeout_sec or DEFAULT_AGENT_TIMEOUT_S
-        outcome = await _run_agent(agent, view, sandbox, budget, recorder, timeout, task.config.environment.storage_mb)
+        timeout = self.budget.timeout_s or task.config.agent.timeout_sec or DEFAULT_AGENT_TIMEOUT_S
+        outcome = await _run_agent(
+            self.agent, view, self.sb, self.budget, self.recorder, timeout, task.config.environment.storage_mb
+        )
         if outcome.limit == "time":
-            log.info("agent timed out after %.0f s", timeout)
+            logger.info("agent timed out after %.0f s", timeout)
         elif outcome.limit == "disk":
-            log.warning("agent stopped: %s", outcome.message)
-            result.flags.append("disk_limit")
-        t.agent_s = time.monotonic() - a0
-        result.outcome = outcome
+            logger.warning("agent stopped: %s", outcome.message)
+            self.result.flags.append("disk_limit")
+        self.timings.agent_s = time.monotonic() - t0
+        self.result.outcome = outcome
         if outcome.infra_error:
             raise _AgentInfraError(outcome.message or "the agent could not reach its model")
 
-        phase = "collect"
-        c0 = time.monotonic()
-        killed = await asyncio.to_thread(sandbox.kill_all)
+    async def collect(self) -> None:
+        """Stop what the agent left running; read the caps it hit and its change."""
+        self.phase = "collect"
+        sb = self.sb
+        assert sb is not None
+        t0 = time.monotonic()
+        killed = await asyncio.to_thread(sb.kill_all)
         if killed:
-            log.info("killed %d process(es) the agent left running", killed)
-        if sandbox.restarts:
-            result.flags.append("sandbox_restarted")  # the agent killed the harness's shells
-        events = await asyncio.to_thread(sandbox.limit_events)
-        result.flags += [flag for key, flag in _LIMIT_FLAGS.items() if events.get(key)]
-        diff = ""
-        if (await sandbox.aexec("git rev-parse --is-inside-work-tree", timeout=30)).exit_code == 0:
-            diff = await asyncio.to_thread(sandbox.diff)
-        atomic_write(tdir / "agent.diff", redact(diff, secret_values()))
-        t.collect_s = time.monotonic() - c0
+            logger.info("killed %d process(es) the agent left running", killed)
+        if sb.restarts:
+            self.result.flags.append("sandbox_restarted")  # the agent killed the harness's shells
+        events = await asyncio.to_thread(sb.limit_events)
+        self.result.flags += [flag for key, flag in _LIMIT_FLAGS.items() if events.get(key)]
+        if (await sb.aexec("git rev-parse --is-inside-work-tree", timeout=30)).exit_code == 0:
+            self.diff = await asyncio.to_thread(sb.diff)
+        write_redacted(self.dir / "agent.diff", self.diff)
+        self.timings.collect_s = time.monotonic() - t0
 
-        phase = "verifier"
-        v0 = time.monotonic()
-        verdict, t.test_s = await asyncio.to_thread(verifier.grade, task, image, sandbox, diff, tdir, labels)
-        t.verifier_s = time.monotonic() - v0
+    async def grade(self) -> None:
+        """The hidden tests decide (they enter only now)."""
+        self.phase = "verifier"
+        assert self.task_image is not None
+        t0 = time.monotonic()
+        verdict, self.timings.test_s = await asyncio.to_thread(
+            verifier.grade, self.task, self.task_image, self.sb, self.diff, self.dir, self.labels
+        )
+        self.timings.verifier_s = time.monotonic() - t0
+        result = self.result
         result.verdict = verdict
         result.status, result.reward = verdict.status, verdict.reward
         result.flags = [*result.flags, *verdict.flags]
-        log.info("%s (%s)", verdict.status, verdict.detail)
-    except RunError:
-        raise  # the results directory failed (full, read-only): no result can be written; stop the run
-    except _AgentInfraError as exc:
-        result.error, result.error_kind = str(exc), "agent"
-    except (ImageBuildError, ImageMissing) as exc:
-        result.error, result.error_kind = str(exc), "image"
-    except HorizonError as exc:
-        result.error, result.error_kind = str(exc), phase
-    except _INFRA as exc:
-        result.error, result.error_kind = f"Docker engine: {str(exc).splitlines()[0][:300]}", phase
-    except Exception as exc:  # an adapter's bug must not take the run down
-        log.exception("unexpected error in phase %s", phase)
-        result.error, result.error_kind = f"{type(exc).__name__}: {exc}"[:500], phase
-    finally:
-        recorder.close()
-        if sandbox is not None:
-            await asyncio.shield(asyncio.to_thread(sandbox.close, wait=False))
-        for host_dir in mounts:
+        logger.info("%s (%s)", verdict.status, verdict.detail)
+
+    def _book_error(self, exc: Exception) -> None:
+        result, phase = self.result, self.phase
+        if isinstance(exc, _AgentInfraError):
+            result.error, result.error_kind = str(exc), "agent"
+        elif isinstance(exc, ImageBuildError | ImageMissing):
+            result.error, result.error_kind = str(exc), "image"
+        elif isinstance(exc, HorizonError):
+            result.error, result.error_kind = str(exc), phase
+        elif isinstance(exc, _INFRA):
+            result.error, result.error_kind = f"Docker engine: {str(exc).splitlines()[0][:300]}", phase
+        else:  # an adapter's bug must not take the run down
+            logger.error("unexpected error in phase %s", phase, exc_info=exc)
+            result.error, result.error_kind = f"{type(exc).__name__}: {exc}"[:500], phase
+
+    async def _clean_up(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+        if self.sb is not None:
+            await asyncio.shield(asyncio.to_thread(self.sb.close, wait=False))
+        for host_dir in self.mounts:
             shutil.rmtree(host_dir, ignore_errors=True)
-        t.total_s = time.monotonic() - t0
-        result.timings = t
-        result.finished_at = _now()
-    if result.status == "error":
-        log.warning("error in %s: %s", result.error_kind, result.error)
-    run.write_result(result)
-    return result
+
+
+async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) -> TrialResult:
+    """Run one trial and write its result.json (see :class:`Trial`)."""
+    return await Trial(spec, agent, run, budget).run()

@@ -25,14 +25,32 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import docker.errors
 
 from horizonbench.errors import ImageBuildError, ImageMissing
+from horizonbench.hashing import hash_tree
+from horizonbench.models.task import TaskConfig
 from horizonbench.sandbox import base_image, engine
-from horizonbench.tasks.loader import Task, hash_tree
 
 log = logging.getLogger(__name__)
+
+
+class Task(Protocol):
+    """What an image is made from: a task's name, its configuration and its ``environment/``
+    (a loaded :class:`horizonbench.tasks.loader.Task` is one). Declared here so the sandbox
+    layer needs nothing from the task loader above it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def config(self) -> TaskConfig: ...
+
+    @property
+    def environment_dir(self) -> Path: ...
+
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()

@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from horizonbench.errors import TaskError
-from horizonbench.tasks.models import SuiteConfig, TaskConfig, ToolSpec
+from horizonbench.hashing import hash_tree
+from horizonbench.models.task import SuiteConfig, TaskConfig, ToolSpec
 from horizonbench.validation import load_model, read_toml
-
-_SKIP_DIRS = {"__pycache__", ".git", ".pytest_cache", "wheelhouse"}
-
 
 @dataclass
 class Task:
@@ -81,19 +79,6 @@ class Suite:
     path: Path
     config: SuiteConfig
     tasks: list[Task] = field(default_factory=list)
-
-
-def hash_tree(root: Path, skip: Iterable[str] = _SKIP_DIRS) -> str:
-    """sha256 over relative paths, modes and contents of the files under ``root``."""
-    skip = set(skip)
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part in skip for part in rel.parts) or not path.is_file():
-            continue
-        h.update(str(rel).encode() + b"\0" + oct(path.stat().st_mode & 0o111).encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
 
 
 def is_task_dir(path: Path) -> bool:

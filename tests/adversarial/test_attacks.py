@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 
 from horizonbench.agents.base import Budget
-from horizonbench.results.models import TrialResult
+from horizonbench.grading.grade import LOG_HEAD, LOG_TAIL
+from horizonbench.models import TrialResult
 from horizonbench.runner import trial as trial_mod
 from horizonbench.runner.run import RunOptions, execute
 from horizonbench.sandbox import engine, images
 from horizonbench.sandbox.reaper import LABEL_RUN
 from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.sandbox.shell import DEFAULT_OUTPUT_CAP
-from horizonbench.scoring.verifier import LOG_HEAD, LOG_TAIL
 from horizonbench.tasks.loader import Task, load_task
 from tests.adversarial import agents as adv
 from tests.helpers import REPO

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from horizonbench.results.models import TrialResult
+from horizonbench.models import TrialResult
 from horizonbench.runner.run import RunOptions, execute
 from horizonbench.tasks.loader import load_task
 from tests.helpers import REPO

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from horizonbench.agents.scripted import ScriptedServer, Turn, call
-from horizonbench.agents.verify import SOLVE, write_task
+from horizonbench.agents.scripted_endpoint import ScriptedServer, Turn, call
+from horizonbench.workflows.conformance import SOLVE, write_task
 from tests.helpers import hb
 
 pytestmark = pytest.mark.docker

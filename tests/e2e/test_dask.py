@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from distributed import Client
 
-from horizonbench.results.models import TrialResult
+from horizonbench.models import TrialResult
 from horizonbench.sandbox import engine, images, reaper
 from horizonbench.tasks.loader import load_suite
 from tests.helpers import REPO, hb

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from horizonbench.results.models import TrialResult
+from horizonbench.models import TrialResult
 from tests.helpers import hb
 
 pytestmark = pytest.mark.docker

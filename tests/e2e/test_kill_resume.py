@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from horizonbench.results.models import TrialResult
+from horizonbench.models import TrialResult
 from horizonbench.sandbox import engine, reaper
 from tests.helpers import REPO, hb
 

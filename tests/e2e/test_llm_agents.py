@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from horizonbench.agents.base import Budget
-from horizonbench.agents.scripted import ScriptedServer, Turn, call
-from horizonbench.results.models import TrialResult
+from horizonbench.agents.scripted_endpoint import ScriptedServer, Turn, call
+from horizonbench.models import TrialResult
 from horizonbench.runner.run import RunOptions, execute
 from horizonbench.tasks.loader import load_task
 from tests.helpers import REPO, hb

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from horizonbench.results.models import RunManifest, TrialResult
+from horizonbench.models import RunManifest, TrialResult
 from tests.helpers import REPO, hb
 
 pytestmark = pytest.mark.docker

@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from horizonbench.grading import parsers as graders
 from horizonbench.sandbox import images
 from horizonbench.sandbox.sandbox import Sandbox
-from horizonbench.scoring import graders
 from horizonbench.tasks.loader import Task, load_suite
 from tests.helpers import REPO, hb
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from horizonbench.results.models import TrialResult
+from horizonbench.models import TrialResult
 from horizonbench.sandbox import images
 from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.tasks.loader import load_task

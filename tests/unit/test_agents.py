@@ -16,8 +16,8 @@ from horizonbench.agents.endpoints import Usage, load_models, resolve
 from horizonbench.agents.prompts import load_prompts
 from horizonbench.agents.tools import ToolBox, truncate
 from horizonbench.errors import ConfigError
+from horizonbench.redact import redact, secret_values
 from horizonbench.sandbox.shell import ExecResult
-from horizonbench.secrets import redact, secret_values
 
 
 def test_entry_point_adapters_are_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,7 +130,7 @@ class FakeSandbox:
 
 
 def test_editor_and_malformed_calls() -> None:
-    from horizonbench.tasks.models import ToolSpec
+    from horizonbench.models.task import ToolSpec
 
     sb = FakeSandbox()
     box = ToolBox(sb, "/w", [ToolSpec(name="lookup", description="d", command="/opt/lookup")])  # type: ignore[arg-type]

@@ -23,9 +23,9 @@ from horizonbench.agents.endpoints import load_models
 from horizonbench.cli import app
 from horizonbench.errors import HorizonError
 from horizonbench.scoring.claims_file import load_claims
-from horizonbench.scoring.predictions import read_predictions
 from horizonbench.tasks.loader import load_task
 from horizonbench.tasks.swebench_io import import_instances
+from horizonbench.workflows.predictions import read_predictions
 
 REPO = Path(__file__).resolve().parents[2]
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

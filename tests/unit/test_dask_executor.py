@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from horizonbench.errors import RunError
-from horizonbench.results.models import TrialResult
+from horizonbench.models import TrialResult
 from horizonbench.results.store import RunDir
 from horizonbench.runner.dask_executor import (
     DaskExecutor,
@@ -21,7 +21,8 @@ from horizonbench.runner.dask_executor import (
     _check_room,
     trial_resources,
 )
-from horizonbench.runner.run import LocalExecutor, RunOptions, expand, make_executor
+from horizonbench.runner.executor import LocalExecutor, RunOptions
+from horizonbench.runner.run import expand, make_executor
 from horizonbench.tasks.loader import load_task
 
 SMOKE = Path(__file__).resolve().parents[2] / "tasks" / "smoke"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from horizonbench.scoring import graders
-from horizonbench.scoring.verifier import diff_paths, is_protected
-from horizonbench.tasks.models import DEFAULT_PROTECTED, Milestone
+from horizonbench.grading import parsers as graders
+from horizonbench.grading.tamper import diff_paths, is_protected
+from horizonbench.models.task import DEFAULT_PROTECTED, Milestone
 
 PYTEST_LOG = """\
 ============================= test session starts ==============================

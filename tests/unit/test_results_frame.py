@@ -12,9 +12,9 @@ import pytest
 
 from horizonbench.agents.base import AgentOutcome
 from horizonbench.errors import RunError
+from horizonbench.models import MilestoneResult, RunConfig, RunManifest, TrialResult, Verdict
+from horizonbench.report.report import write_report
 from horizonbench.results import export, load
-from horizonbench.results.models import MilestoneResult, RunConfig, RunManifest, TrialResult, Verdict
-from horizonbench.results.report import write_report
 from horizonbench.results.store import RunDir
 from horizonbench.scoring import partial_credit, pass_at_1
 from tests.helpers import hb

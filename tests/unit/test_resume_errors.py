@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from horizonbench.results.models import TrialResult
+from horizonbench.models import TrialResult
 from horizonbench.results.store import RunDir
-from horizonbench.runner.run import ResultFn, RunOptions, execute
+from horizonbench.runner.executor import ResultFn, RunOptions
+from horizonbench.runner.run import execute
 from horizonbench.runner.trial import TrialSpec
 from horizonbench.tasks.loader import Task, load_suite
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from horizonbench.errors import TaskError
-from horizonbench.scoring.predictions import read_predictions
+from horizonbench.models.task import EnvironmentSection
 from horizonbench.tasks.loader import load_task
-from horizonbench.tasks.models import EnvironmentSection
 from horizonbench.tasks.swebench_io import (
     Unsupported,
     import_instances,
@@ -21,6 +20,7 @@ from horizonbench.tasks.swebench_io import (
     patch_files,
     read_jsonl,
 )
+from horizonbench.workflows.predictions import read_predictions
 
 DIFF = """diff --git a/pkg/mod.py b/pkg/mod.py
 index 1..2 100644

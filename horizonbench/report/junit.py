@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from horizonbench.results.analysis import GROUP, with_groups
+from horizonbench.report.analysis import GROUP, with_groups
 
 
 def junit_tree(df: pd.DataFrame) -> ET.ElementTree[ET.Element]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from horizonbench.errors import HorizonError
-from horizonbench.results.models import TrialResult
-from horizonbench.runner.run import RunOptions, execute
+from horizonbench.models import TrialResult
+from horizonbench.runner import RunOptions, execute
 from horizonbench.sandbox import images
 from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.tasks.loader import Suite, Task

@@ -23,3 +23,17 @@ def redact(text: str, values: list[str]) -> str:
         if v in text:
             text = text.replace(v, "[REDACTED]")
     return text
+
+
+class Redactor:
+    """The secrets of one writer: those of the environment plus any added later (an
+    adapter's API key, known once the adapter starts)."""
+
+    def __init__(self, extra: list[str] | None = None) -> None:
+        self.values = secret_values(extra)
+
+    def add(self, value: str) -> None:
+        self.values = secret_values([*self.values, value])
+
+    def __call__(self, text: str) -> str:
+        return redact(text, self.values)

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from horizonbench.report.junit import write_junit
 from horizonbench.results.frame import load
-from horizonbench.results.gate import GateResult, compare_paths
-from horizonbench.results.junit import write_junit
 from horizonbench.results.store import atomic_write, find_run
-from horizonbench.runner.run import ProgressFn, RunOptions, RunSummary, execute
+from horizonbench.runner.executor import Executor, RunOptions
+from horizonbench.runner.run import ProgressFn, RunSummary, execute
 from horizonbench.tasks.loader import Suite, Task
+from horizonbench.workflows.gate import GateResult, compare_paths
 
 
 @dataclass
@@ -49,6 +50,7 @@ def run_ci(
     summary_path: Path | None = None,
     junit_path: Path | None = None,
     progress: ProgressFn | None = None,
+    executor: Executor | None = None,
 ) -> CIResult:
     """Run the candidate, gate it against ``baseline``, write the summary and junit.xml.
 
@@ -56,7 +58,7 @@ def run_ci(
         RunError: the baseline is not a run directory, or the two runs share no task.
     """
     base = find_run(baseline)  # a clear error before any trial runs
-    summary = asyncio.run(execute(tasks, suites, opts, progress))
+    summary = asyncio.run(execute(tasks, suites, opts, progress, executor))
     gate = compare_paths(base.path, summary.path, max_drop=max_drop, alpha=alpha)
     lines = [
         "## horizonbench regression gate",

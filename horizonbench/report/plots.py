@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from horizonbench.results.analysis import GROUP, Analysis
+from horizonbench.report.analysis import GROUP, Analysis
 from horizonbench.scoring import HorizonFit
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ import pandas as pd
 
 from horizonbench import __version__
 from horizonbench.errors import RunError
-from horizonbench.results.analysis import GROUP, Analysis, GroupStats, analyse
-from horizonbench.results.junit import write_junit
+from horizonbench.report.analysis import GROUP, Analysis, GroupStats, analyse
+from horizonbench.report.junit import write_junit
 from horizonbench.scoring import HorizonFit, KMetric, PassRate
 
 MAX_TASK_ROWS = 300
@@ -56,7 +56,7 @@ def write_report(
         RunError: a path is not a run directory or exported frame, or ``out_dir`` cannot be written.
         ScoringInputError: the runs hold no trials.
     """
-    from horizonbench.results.plots import all_plots
+    from horizonbench.report.plots import all_plots
 
     analysis = analyse(paths, n_bootstrap=n_bootstrap, seed=seed)
     tables = report_tables(analysis, n_bootstrap)

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from horizonbench.results.models import MilestoneResult
-from horizonbench.tasks.models import Milestone
+from horizonbench.models import MilestoneResult
+from horizonbench.models.task import Milestone
 
 _SUMMARY_HEADER = re.compile(r"^=+ short test summary info =+$")
 _SUMMARY_END = re.compile(r"^=+ .*\b(passed|failed|error|errors|skipped|deselected|no tests ran)\b.* =+$")

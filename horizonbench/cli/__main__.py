@@ -1,0 +1,5 @@
+"""``python -m horizonbench.cli``."""
+
+from horizonbench.cli import main
+
+main()

@@ -1,0 +1,80 @@
+"""``horizonbench images`` and ``horizonbench sandbox``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from horizonbench.cli.app import out
+
+images_app = typer.Typer(help="Base and task images.", no_args_is_help=True)
+sandbox_app = typer.Typer(help="Sandboxes: try one, prune leftovers.", no_args_is_help=True)
+
+
+@images_app.command("base")
+def images_base(rebuild: bool = typer.Option(False, help="Build again even if present.")) -> None:
+    """Build the base image (from a registry, or offline with debootstrap)."""
+    from horizonbench.sandbox import base_image
+
+    info = base_image.ensure(rebuild=rebuild)
+    state = "built" if info.built else "present"
+    out.print(f"{info.tag} {state}: id {info.image_id[7:19]}, made by {info.method}, {info.size_mb} MB")
+
+
+@images_app.command("build")
+def images_build(paths: list[Path] = typer.Argument(..., help="Suite folders or task folders.")) -> None:
+    """Build (or find) the image of every task."""
+    from horizonbench.sandbox import images
+    from horizonbench.tasks.loader import load_tasks
+
+    tasks, _ = load_tasks(paths)
+    for t in tasks:
+        img = images.ensure(t)
+        out.print(f"{t.name}: {img.tag} ({'built' if img.built else 'present'})")
+
+
+@images_app.command("save")
+def images_save(
+    paths: list[Path] = typer.Argument(..., help="Suite folders or task folders."),
+    to: Path = typer.Option(..., "--to", help="Directory for the image tars (e.g. a CI cache)."),
+) -> None:
+    """Save the base image and the tasks' images as tars (skips tars already there)."""
+    from horizonbench.sandbox import base_image, images
+    from horizonbench.tasks.loader import load_tasks
+
+    tasks, _ = load_tasks(paths)
+    tags = [base_image.hashed_tag(), *dict.fromkeys(images.image_tag(t) for t in tasks)]
+    path = images.save_images(tags, to)
+    out.print(f"{len(tags)} image(s) saved to {path}" if path else f"{len(tags)} image(s) already saved in {to}")
+
+
+@images_app.command("load")
+def images_load(directory: Path = typer.Argument(..., help="Directory of image tars.")) -> None:
+    """Load image tars saved by 'images save'."""
+    from horizonbench.sandbox import base_image, images
+
+    tags = images.load_images(directory)
+    if base_image.info() is not None:
+        base_image.ensure()  # re-point horizonbench/base:bookworm at the loaded recipe
+    out.print(f"{len(tags)} image tag(s) loaded from {directory}")
+
+
+@sandbox_app.command("prune")
+def sandbox_prune() -> None:
+    """Remove horizonbench containers whose owning process is gone."""
+    from horizonbench.sandbox import reaper
+
+    removed = reaper.prune()
+    for item in removed:
+        out.print(f"removed {item.name} (run {item.run or '-'}, trial {item.trial or '-'})")
+    out.print(f"{len(removed)} leftover container(s) removed")
+
+
+@sandbox_app.command("demo")
+def sandbox_demo() -> None:
+    """Start a sandbox from the base image and show its shell, limits and files at work."""
+    from horizonbench.sandbox.demo import run_demo
+
+    for line in run_demo():
+        out.print(line)

@@ -1,0 +1,125 @@
+"""Options shared by commands: task selection, and the one set of run options that
+``run`` and ``ci`` both take (agent, endpoint, budget, where trials run)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from horizonbench.errors import ConfigError
+
+PathsArg = typer.Argument(..., help="Suite folders or task folders.")
+NameOpt = typer.Option([], "--task", "-t", help="Task name or glob (repeatable).")
+TagOpt = typer.Option([], "--tag", help="Keep tasks with any of these tags (repeatable).")
+DiffOpt = typer.Option([], "--difficulty", help="Keep tasks of this difficulty (repeatable).")
+MinOpt = typer.Option(None, "--min-minutes", help="Keep tasks of at least this many expert minutes.")
+MaxOpt = typer.Option(None, "--max-minutes", help="Keep tasks of at most this many expert minutes.")
+
+# The run options of `run` and `ci`, declared once.
+AttemptsOpt = typer.Option(None, "--attempts", "-k", help="Attempts per task (default: the suite's).")
+ConcurrencyOpt = typer.Option(2, "--concurrency", "-n", help="Trials at once.")
+RunIdOpt = typer.Option(None, "--run-id", help="Run id; the same id resumes an unfinished run.")
+ResultsOpt = typer.Option(Path("results"), "--results", help="Results root directory.")
+TimeoutOpt = typer.Option(None, "--timeout", help="Agent wall-clock limit per trial (seconds).")
+ModelOpt = typer.Option(None, "--model", "-m", help="Model name (models.toml) or id at --base-url.")
+BaseUrlOpt = typer.Option(None, "--base-url", help="Endpoint base URL (OpenAI- or Anthropic-style).")
+ApiKeyEnvOpt = typer.Option(None, "--api-key-env", help="Environment variable holding the API key.")
+ModelsFileOpt = typer.Option(None, "--models", help="A models.toml adding or overriding models.")
+PromptDirOpt = typer.Option(None, "--prompt-dir", help="Directory of prompt templates to use.")
+MaxStepsOpt = typer.Option(None, "--max-steps", help="Most model turns per trial.")
+MaxTokensOpt = typer.Option(None, "--max-tokens", help="Most tokens (input + output) per trial.")
+MaxCostOpt = typer.Option(None, "--max-cost", help="Most dollars per trial.")
+CommandTimeoutOpt = typer.Option(180.0, "--command-timeout", help="Limit of one agent command (seconds).")
+AgentOptOpt = typer.Option([], "--agent-opt", help="KEY=VALUE for the agent's constructor (repeatable).")
+ExecutorOpt = typer.Option("local", "--executor", help="Where trials run: local (this host) or dask.")
+SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://HOST:PORT).")
+LocalWorkersOpt = typer.Option(None, "--local-workers", help="Start N local Dask workers instead.")
+
+
+def load_selected(
+    paths: list[Path],
+    names: list[str],
+    tags: list[str],
+    difficulty: list[str],
+    min_minutes: float | None,
+    max_minutes: float | None,
+) -> tuple[list[Any], list[Any]]:
+    """The tasks of ``paths`` that the filters keep, and their suites."""
+    from horizonbench.tasks.loader import load_tasks, select
+
+    tasks, suites = load_tasks(paths)
+    return select(
+        tasks, names=names, tags=tags, difficulty=difficulty, min_minutes=min_minutes, max_minutes=max_minutes
+    ), suites
+
+
+@dataclass
+class RunFlags:
+    """What the shared run options said, before they become :class:`RunOptions`."""
+
+    agents: list[str]
+    attempts: int | None
+    concurrency: int
+    run_id: str | None
+    results: Path
+    timeout: float | None
+    model: str | None
+    base_url: str | None
+    api_key_env: str | None
+    models_file: Path | None
+    prompt_dir: Path | None
+    max_steps: int | None
+    max_tokens: int | None
+    max_cost: float | None
+    command_timeout: float
+    agent_opt: list[str]
+
+    def agent_options(self) -> dict[str, Any]:
+        """Options for agents' constructors (each agent gets the ones it accepts).
+
+        Raises:
+            ConfigError: an ``--agent-opt`` is not KEY=VALUE.
+        """
+        given: dict[str, Any] = {
+            "model": self.model,
+            "base_url": self.base_url,
+            "api_key_env": self.api_key_env,
+            "models_file": self.models_file,
+            "prompt_dir": self.prompt_dir,
+        }
+        options = {key: str(v) if isinstance(v, Path) else v for key, v in given.items() if v is not None}
+        for item in self.agent_opt:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise ConfigError(f"--agent-opt {item!r}: expected KEY=VALUE")
+            options[key.strip()] = value
+        return options
+
+    def run_options(self, suites: list[Any], default_run_id: str) -> Any:
+        """The :class:`horizonbench.runner.RunOptions` these flags describe."""
+        from datetime import UTC, datetime
+
+        from horizonbench.agents.base import Budget
+        from horizonbench.agents.registry import accepted_options
+        from horizonbench.runner.executor import RunOptions
+
+        llm = self.agent_options()
+        k = self.attempts if self.attempts is not None else max([s.config.attempts for s in suites], default=1)
+        return RunOptions(
+            run_id=self.run_id or datetime.now(UTC).strftime(default_run_id),
+            agents=list(self.agents),
+            attempts=k,
+            concurrency=self.concurrency,
+            results_root=self.results,
+            budget=Budget(
+                timeout_s=self.timeout,
+                max_steps=self.max_steps,
+                max_tokens=self.max_tokens,
+                max_cost_usd=self.max_cost,
+                command_timeout_s=self.command_timeout,
+            ),
+            agent_options={a: accepted_options(a, llm) for a in self.agents},
+        )

@@ -1,0 +1,93 @@
+"""Reading results: ``results export``, ``report``, ``compare``, ``claims check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from horizonbench.cli.app import app, out
+
+results_app = typer.Typer(help="Results: export them for analysis elsewhere.", no_args_is_help=True)
+claims_app = typer.Typer(help="Vendor claims: check them against results.", no_args_is_help=True)
+RunsArg = typer.Argument(..., help="Run directories (results/<run-id>) or exported .parquet/.csv frames.")
+
+
+@results_app.command("export")
+def results_export(
+    runs: list[Path] = RunsArg,
+    parquet: Path | None = typer.Option(None, "--parquet", help="Write the results frame to this Parquet file."),
+    csv: Path | None = typer.Option(None, "--csv", help="Write the results frame to this CSV file."),
+) -> None:
+    """Export trials as a table, one row per trial (task, agent, model, status, reward, cost, ...)."""
+    from horizonbench.results import export, load
+
+    df = load(runs)
+    for path in export(df, parquet=parquet, csv=csv):
+        out.print(f"wrote {len(df)} trials to {path}", highlight=False)
+
+
+@app.command("report")
+def report_cmd(
+    runs: list[Path] = RunsArg,
+    out_dir: Path = typer.Option(..., "--out", help="Directory for report.md, report.html and junit.xml."),
+    bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap replicates of the time-horizon fit."),
+) -> None:
+    """Write report.md, a self-contained report.html with plots, and junit.xml."""
+    from horizonbench.report.report import write_report
+
+    files = write_report(runs, out_dir, n_bootstrap=bootstrap)
+    for g in files.analysis.groups:
+        out.print(
+            f"{g.label}: pass@1 {g.rate.estimate:.1%} [{g.rate.low:.1%}, {g.rate.high:.1%}], "
+            f"{g.rate.n_errors} error(s)",
+            highlight=False,
+        )
+    out.print(f"wrote {files.markdown}, {files.html}, {files.junit}", highlight=False, soft_wrap=True)
+
+
+@app.command("compare")
+def compare_cmd(
+    base: Path = typer.Argument(..., help="The base run (directory or exported frame)."),
+    candidate: Path = typer.Argument(..., help="The candidate run."),
+    max_drop: float = typer.Option(0.0, "--max-drop", help="Tolerated drop in pass@1, a fraction (0.05: 5 points)."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Significance level of the paired test."),
+    agent: str | None = typer.Option(None, "--agent", help="Compare only this agent's trials."),
+    model: str | None = typer.Option(None, "--model", help="Compare only this model's trials."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Also write the comparison here (Markdown)."),
+) -> None:
+    """Paired comparison on common tasks; exit 1 only if CANDIDATE is significantly worse by more than --max-drop."""
+    from horizonbench.workflows.gate import compare_paths
+
+    result = compare_paths(base, candidate, max_drop=max_drop, alpha=alpha, agent=agent, model=model)
+    text = result.to_markdown()
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+    if markdown is not None:
+        markdown.write_text(text, encoding="utf-8")
+    raise typer.Exit(1 if result.regressed else 0)
+
+
+@claims_app.command("check")
+def claims_check(
+    claims: Path = typer.Argument(..., help="A claims.toml file."),
+    runs: list[Path] = RunsArg,
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any claim is contradicted."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Also write the verdicts here (Markdown)."),
+) -> None:
+    """Supported / contradicted / inconclusive per claim, with estimate, interval and test (exit 0 unless --strict)."""
+    from horizonbench.results import load
+    from horizonbench.scoring import check_claims, load_claims, verdicts_to_markdown
+
+    verdicts = check_claims(load_claims(claims), load(runs))
+    colour = {"supported": "green", "contradicted": "red", "inconclusive": "yellow"}
+    table = Table("claim", "verdict", "estimate", "interval", "test", "detail")
+    for v in verdicts:
+        estimate = "n/a" if v.estimate is None else f"{v.estimate:.4g}"
+        verdict = f"[{colour[v.verdict]}]{v.verdict}[/]"
+        table.add_row(v.claim_id, verdict, estimate, f"[{v.low:.4g}, {v.high:.4g}]", v.test, v.detail)
+    out.print(table)
+    if markdown is not None:
+        markdown.write_text(verdicts_to_markdown(verdicts), encoding="utf-8")
+    contradicted = sum(v.verdict == "contradicted" for v in verdicts)
+    raise typer.Exit(1 if strict and contradicted else 0)

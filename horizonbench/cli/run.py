@@ -1,0 +1,150 @@
+"""``horizonbench run`` and ``horizonbench ci``: the same run options, one set."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from horizonbench.cli.app import app, err, out
+from horizonbench.cli.options import (
+    AgentOptOpt,
+    ApiKeyEnvOpt,
+    AttemptsOpt,
+    BaseUrlOpt,
+    CommandTimeoutOpt,
+    ConcurrencyOpt,
+    DiffOpt,
+    ExecutorOpt,
+    LocalWorkersOpt,
+    MaxCostOpt,
+    MaxOpt,
+    MaxStepsOpt,
+    MaxTokensOpt,
+    MinOpt,
+    ModelOpt,
+    ModelsFileOpt,
+    NameOpt,
+    PathsArg,
+    PromptDirOpt,
+    ResultsOpt,
+    RunFlags,
+    RunIdOpt,
+    SchedulerOpt,
+    TagOpt,
+    TimeoutOpt,
+    load_selected,
+)
+
+
+def _execute(tasks: list[Any], suites: list[Any], opts: Any, executor: Any, progress: bool) -> Any:
+    from horizonbench.results.store import RunDir
+    from horizonbench.runner.progress import run_progress
+    from horizonbench.runner.run import execute
+
+    if not progress:
+        return asyncio.run(execute(tasks, suites, opts, executor=executor))
+    total = len(tasks) * len(opts.agents) * opts.attempts
+    done = sum(1 for r in RunDir(opts.results_root, opts.run_id).results() if r.status != "error")  # errors rerun
+    with run_progress(total, min(done, total), err) as update:
+        return asyncio.run(execute(tasks, suites, opts, update, executor))
+
+
+@app.command()
+def run(
+    paths: list[Path] = PathsArg,
+    agent: list[str] = typer.Option(["oracle"], "--agent", "-a", help="Agent name or module:Class (repeatable)."),
+    attempts: int | None = AttemptsOpt,
+    concurrency: int = ConcurrencyOpt,
+    run_id: str | None = RunIdOpt,
+    results: Path = ResultsOpt,
+    timeout: float | None = TimeoutOpt,
+    model: str | None = ModelOpt,
+    base_url: str | None = BaseUrlOpt,
+    api_key_env: str | None = ApiKeyEnvOpt,
+    models_file: Path | None = ModelsFileOpt,
+    prompt_dir: Path | None = PromptDirOpt,
+    max_steps: int | None = MaxStepsOpt,
+    max_tokens: int | None = MaxTokensOpt,
+    max_cost: float | None = MaxCostOpt,
+    command_timeout: float = CommandTimeoutOpt,
+    agent_opt: list[str] = AgentOptOpt,
+    names: list[str] = NameOpt,
+    tags: list[str] = TagOpt,
+    difficulty: list[str] = DiffOpt,
+    min_minutes: float | None = MinOpt,
+    max_minutes: float | None = MaxOpt,
+    progress: bool = typer.Option(True, help="Show a progress bar."),
+    executor: str = ExecutorOpt,
+    scheduler: str | None = SchedulerOpt,
+    local_workers: int | None = LocalWorkersOpt,
+) -> None:
+    """Run agents on tasks; write results/<run-id>/."""
+    from horizonbench.runner.run import make_executor
+
+    where = make_executor(executor, scheduler, local_workers)
+    tasks, suites = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes)
+    flags = RunFlags(
+        agent, attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
+        prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt,
+    )  # fmt: skip
+    summary = _execute(tasks, suites, flags.run_options(suites, "run-%Y%m%d-%H%M%S"), where, progress)
+    out.print(summary.line(), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def ci(
+    paths: list[Path] = PathsArg,
+    baseline: Path = typer.Option(..., "--baseline", help="The stored baseline run directory (results/<run-id>)."),
+    agent: str = typer.Option("openai", "--agent", "-a", help="Agent name or module:Class."),
+    attempts: int | None = AttemptsOpt,
+    concurrency: int = typer.Option(4, "--concurrency", "-n", help="Trials at once."),
+    run_id: str | None = RunIdOpt,
+    results: Path = ResultsOpt,
+    timeout: float | None = TimeoutOpt,
+    model: str | None = ModelOpt,
+    base_url: str | None = BaseUrlOpt,
+    api_key_env: str | None = ApiKeyEnvOpt,
+    models_file: Path | None = ModelsFileOpt,
+    prompt_dir: Path | None = typer.Option(None, "--prompt-dir", help="The candidate's prompt templates."),
+    max_steps: int | None = MaxStepsOpt,
+    max_tokens: int | None = MaxTokensOpt,
+    max_cost: float | None = MaxCostOpt,
+    command_timeout: float = CommandTimeoutOpt,
+    agent_opt: list[str] = AgentOptOpt,
+    names: list[str] = NameOpt,
+    tags: list[str] = TagOpt,
+    max_drop: float = typer.Option(0.0, "--max-drop", help="Tolerated drop in pass rate (0.05 = 5 points)."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
+    summary: Path | None = typer.Option(None, "--summary", help="Write the Markdown summary here."),
+    junit: Path | None = typer.Option(None, "--junit", help="Write junit.xml here."),
+    executor: str = ExecutorOpt,
+    scheduler: str | None = SchedulerOpt,
+    local_workers: int | None = LocalWorkersOpt,
+) -> None:
+    """Run a suite for a candidate and gate it against a baseline: exit 1 only on a significant regression."""
+    from horizonbench.runner.run import make_executor
+    from horizonbench.workflows.ci_run import run_ci
+
+    where = make_executor(executor, scheduler, local_workers)
+    tasks, suites = load_selected(paths, names, tags, [], None, None)
+    flags = RunFlags(
+        [agent], attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
+        prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt,
+    )  # fmt: skip
+    opts = flags.run_options(suites, "ci-%Y%m%d-%H%M%S")
+    result = run_ci(
+        tasks,
+        suites,
+        opts,
+        baseline,
+        max_drop=max_drop,
+        alpha=alpha,
+        summary_path=summary,
+        junit_path=junit,
+        executor=where,
+    )
+    out.print(result.summary_markdown, markup=False, highlight=False)
+    raise typer.Exit(1 if result.regressed else 0)

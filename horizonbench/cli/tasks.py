@@ -1,0 +1,149 @@
+"""``horizonbench tasks`` (list, show, check, generate, SWE-bench import and export) and ``score-predictions``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from horizonbench.cli.app import app, err, out
+from horizonbench.cli.options import DiffOpt, MaxOpt, MinOpt, NameOpt, PathsArg, TagOpt, load_selected
+
+tasks_app = typer.Typer(help="Tasks and suites: list, show, check, generate, import, export.", no_args_is_help=True)
+
+
+@tasks_app.command("list")
+def tasks_list(
+    paths: list[Path] = PathsArg,
+    names: list[str] = NameOpt,
+    tags: list[str] = TagOpt,
+    difficulty: list[str] = DiffOpt,
+    min_minutes: float | None = MinOpt,
+    max_minutes: float | None = MaxOpt,
+) -> None:
+    """List tasks with their grader, difficulty and horizon."""
+    tasks, _ = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes)
+    table = Table("task", "suite", "grader", "mode", "difficulty", "steps", "expert min", "milestones", "tags")
+    for t in tasks:
+        v = t.config.verifier
+        table.add_row(
+            t.name,
+            t.suite,
+            v.grader,
+            t.grading_mode,
+            t.difficulty or "",
+            str(t.steps or ""),
+            f"{t.expert_minutes:g}" if t.expert_minutes else "",
+            str(len(t.config.milestones)),
+            ",".join(t.tags),
+        )
+    out.print(table)
+    out.print(f"{len(tasks)} task(s)")
+
+
+@tasks_app.command("show")
+def tasks_show(path: Path = typer.Argument(..., help="A task folder.")) -> None:
+    """Show a task's configuration and instruction."""
+    from horizonbench.tasks.loader import load_task
+
+    task = load_task(path)
+    out.print(f"[bold]{task.name}[/] ({task.path})")
+    out.print_json(task.config.model_dump_json(exclude_defaults=True))
+    out.rule("instruction")
+    out.print(task.instruction, markup=False, highlight=False)
+
+
+@tasks_app.command("check")
+def tasks_check(
+    paths: list[Path] = PathsArg,
+    names: list[str] = NameOpt,
+    concurrency: int = typer.Option(2, "--concurrency", "-n", help="Trials at once."),
+) -> None:
+    """Prove tasks sound: image builds, hidden tests absent, oracle passes, nop fails."""
+    from horizonbench.workflows.task_check import check_tasks
+
+    tasks, suites = load_selected(paths, names, [], [], None, None)
+    checks = check_tasks(tasks, suites, concurrency=concurrency)
+    table = Table("task", "image", "tests hidden", "oracle", "nop", "ok")
+    for c in checks:
+        hidden = "-" if c.tests_absent is None else "yes" if c.tests_absent else "[red]NO[/]"
+        table.add_row(c.task, c.image, hidden, c.oracle, c.nop, "[green]yes[/]" if c.ok else "[red]no[/]")
+    out.print(table)
+    bad = [c for c in checks if not c.ok]
+    for c in bad:
+        for p in c.problems:
+            err.print(f"[red]{c.task}[/]: {p}", highlight=False, soft_wrap=True)
+    out.print(f"{len(checks) - len(bad)}/{len(checks)} task(s) sound")
+    raise typer.Exit(1 if bad else 0)
+
+
+generate_app = typer.Typer(help="Generate tasks.", no_args_is_help=True)
+tasks_app.add_typer(generate_app, name="generate")
+
+
+@generate_app.command("ladder")
+def tasks_generate_ladder(
+    length: int = typer.Option(..., "--length", "-n", help="Dependent steps (stages to fix), 1 to 128."),
+    seed: int = typer.Option(..., "--seed", "-s", help="Seed: picks domain, names, stages, defects and data."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Task directory to write."),
+    force: bool = typer.Option(False, "--force", help="Replace the directory if it exists."),
+) -> None:
+    """Write a controlled-horizon ladder task: an N-stage pipeline with one defect per stage."""
+    from horizonbench.tasks.ladder import generate
+
+    path = generate(length, seed, out_dir, force=force)
+    out.print(f"wrote {path}: ladder of {length} step(s), seed {seed}", highlight=False)
+
+
+@tasks_app.command("import-swebench")
+def tasks_import_swebench(
+    instances: Path = typer.Argument(..., help="SWE-bench instances (JSON lines)."),
+    repos: Path = typer.Option(..., "--repos", help="Folder of local clones (owner__name or name)."),
+    dest: Path = typer.Option(Path("tasks/swebench"), "--out", "-o", help="Suite folder the tasks are written to."),
+    requirement: list[str] = typer.Option([], "--requirement", "-r", help="pip requirement of images (repeatable)."),
+    overwrite: bool = typer.Option(False, help="Replace task folders that exist."),
+) -> None:
+    """Turn SWE-bench instances into task folders; unsupported ones are listed with the reason."""
+    from horizonbench.tasks.swebench_io import DEFAULT_REQUIREMENTS, import_instances
+
+    report = import_instances(instances, repos, dest, requirement or DEFAULT_REQUIREMENTS, overwrite)
+    for path in report.imported:
+        out.print(f"imported {path}", highlight=False)
+    for iid, reason in report.skipped:
+        out.print(f"[yellow]unsupported[/] {iid}: {reason}", highlight=False, soft_wrap=True)
+    out.print(f"{len(report.imported)} imported, {len(report.skipped)} unsupported")
+
+
+@tasks_app.command("export-swebench")
+def tasks_export_swebench(
+    paths: list[Path] = PathsArg,
+    output: Path = typer.Option(Path("swebench-instances.jsonl"), "--output", "-o", help="JSON-lines file to write."),
+) -> None:
+    """Write swebench-graded tasks as SWE-bench instances (builds their images if needed)."""
+    from horizonbench.tasks.swebench_io import export_suite
+
+    rows = export_suite(paths, output)
+    out.print(f"{len(rows)} instance(s) written to {output}", highlight=False)
+
+
+@app.command("score-predictions")
+def score_predictions(
+    predictions: Path = typer.Argument(..., help="Predictions: instance_id, model_name_or_path, model_patch."),
+    suite: list[Path] = typer.Option(..., "--suite", "-s", help="Suite or task folder holding the instances."),
+    run_id: str | None = typer.Option(None, "--run-id", help="Report folder name under --results."),
+    results: Path = typer.Option(Path("results"), "--results", help="Results root directory."),
+    concurrency: int = typer.Option(2, "--concurrency", "-n", help="Predictions graded at once."),
+) -> None:
+    """Grade published patches like agents' diffs (fresh mode), without running an agent."""
+    from datetime import UTC, datetime
+
+    from horizonbench.workflows.predictions import score_predictions as score
+
+    rid = run_id or datetime.now(UTC).strftime("preds-%Y%m%d-%H%M%S")
+    report = score(predictions, suite, results, rid, concurrency)
+    table = Table("instance", "model", "status", "detail")
+    for r in report.results:
+        table.add_row(r.instance_id, r.model, r.status, r.detail[:80])
+    out.print(table)
+    out.print(report.line(), highlight=False, soft_wrap=True)

@@ -1,0 +1,233 @@
+"""Grading one attempt in a sandbox. Hidden tests enter only now.
+
+``fresh`` (repository tasks): the agent's diff is applied to a clean container of the
+task image, protected paths (tests, conftest.py, start-up hooks) are restored from the
+base state, then the hidden tests are copied in and run. ``same`` (state tasks): the
+tests run in the agent's own container after every process it left is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shlex
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from horizonbench.grading import parsers as graders
+from horizonbench.grading.tamper import diff_paths, is_protected, planted_test_files, tampered_system_paths
+from horizonbench.models import Verdict
+from horizonbench.results.store import write_redacted
+from horizonbench.sandbox.images import TaskImage
+from horizonbench.sandbox.sandbox import CHANGE_ADDED, Sandbox, make_limits
+from horizonbench.tasks.loader import Task
+
+log = logging.getLogger(__name__)
+
+VERIFIER_DIR = "/logs/verifier"
+
+
+def sandbox_limits(task: Task) -> dict[str, float | int]:
+    env = task.config.environment
+    return {"cpus": env.cpus, "memory_mb": env.memory_mb, "pids": env.pids, "storage_mb": env.storage_mb}
+
+
+# Largest test log kept: its head and (where the summary is) its tail.
+LOG_HEAD, LOG_TAIL = 1 << 20, 8 << 20
+
+
+def grade(
+    task: Task,
+    image: TaskImage,
+    agent_sandbox: Sandbox | None,
+    diff: str,
+    trial_dir: Path,
+    labels: dict[str, str],
+) -> tuple[Verdict, float]:
+    """Grade an attempt; returns the verdict and the seconds the tests took.
+
+    Raises:
+        SandboxError: the grading container could not be started or used (an
+            infrastructure error, never the agent's failure).
+    """
+    mode = task.grading_mode
+    if mode == "fresh":
+        return _grade_fresh(task, image, agent_sandbox, diff, trial_dir, labels)
+    changes = agent_sandbox.changes() if agent_sandbox is not None else []
+    tampered = tampered_system_paths([path for path, _ in changes])
+    if tampered:
+        log.info("task %s: agent changed system paths %s", task.name, tampered[:5])
+    if mode == "same":
+        if agent_sandbox is None:
+            raise ValueError("same-mode grading needs the agent's sandbox")
+        if tampered:
+            # The tests would run on the agent's tools: nothing they say can be trusted.
+            detail = f"the agent changed system files the tests rely on: {', '.join(tampered[:5])}"
+            return _refused(task, mode, "tampered_system", detail), 0.0
+        added = [path for path, kind in changes if kind == CHANGE_ADDED]
+        planted = planted_test_files(added, task.config.verifier.tests_dir, image.workdir)
+        if planted:
+            log.info("task %s: agent planted %s where the tests run; removing them", task.name, planted[:5])
+            agent_sandbox.exec("rm -rf -- " + " ".join(map(shlex.quote, planted)), timeout=120)
+        return _run_tests(task, image, agent_sandbox, trial_dir, mode, ["touched_protected"] if planted else [])
+    raise ValueError(f"unknown grading mode {mode!r}")
+
+
+def _grade_fresh(
+    task: Task,
+    image: TaskImage,
+    agent_sandbox: Sandbox | None,
+    diff: str,
+    trial_dir: Path,
+    labels: dict[str, str],
+) -> tuple[Verdict, float]:
+    # The engine's change list of the agent's container takes most of a second; the clean
+    # container starts meanwhile (both are waits on the engine, not work here).
+    with ThreadPoolExecutor(2) as pool:
+        starting = pool.submit(
+            Sandbox.start,
+            image.tag,
+            limits=make_limits(**sandbox_limits(task)),
+            workdir=image.workdir,
+            env=task.config.environment.env,
+            labels={**labels, "horizonbench.role": "grader"},
+        )
+        try:
+            changes = agent_sandbox.changes() if agent_sandbox is not None else []
+        except BaseException:
+            with contextlib.suppress(Exception):
+                starting.result().close()
+            raise
+        sb = starting.result()
+    tampered = tampered_system_paths([path for path, _ in changes])
+    if tampered:
+        log.info("task %s: agent changed system paths %s", task.name, tampered[:5])
+    try:
+        return _apply_and_test(task, image, sb, diff, trial_dir, tampered)
+    finally:
+        sb.close(wait=False)
+
+
+def _apply_and_test(
+    task: Task, image: TaskImage, sb: Sandbox, diff: str, trial_dir: Path, tampered: list[str]
+) -> tuple[Verdict, float]:
+    """Apply the agent's diff to the clean container, restore protected paths, run the tests."""
+    mode = "fresh"
+    flags: list[str] = ["tampered_system"] if tampered else []
+    if diff.strip():
+        sb.write_file("/tmp/.hb-agent.diff", diff)
+        res = sb.exec("git apply --binary --whitespace=nowarn /tmp/.hb-agent.diff", timeout=120)
+        if res.exit_code != 0:
+            detail = f"the agent's diff did not apply to a clean copy: {res.output.strip()[:300]}"
+            return _refused(task, mode, "patch_failed", detail), 0.0
+    touched = [p for p in diff_paths(diff) if is_protected(p, task.config.verifier.protected)]
+    if touched:
+        flags.append("touched_protected")
+        log.info("task %s: agent changed protected paths %s; restoring them", task.name, touched)
+        restore = " ; ".join(
+            f"{{ git checkout -q HEAD -- {q} 2>/dev/null || rm -rf -- {q}; }}" for q in map(shlex.quote, touched)
+        )
+        sb.exec(restore, timeout=120)
+    return _run_tests(task, image, sb, trial_dir, mode, flags)
+
+
+def _refused(task: Task, mode: str, flag: str, detail: str) -> Verdict:
+    """A failed verdict reached without running the tests."""
+    return Verdict(
+        status="failed", reward=0.0, grader=task.config.verifier.grader, mode=mode, flags=[flag], detail=detail
+    )
+
+
+def _run_tests(
+    task: Task, image: TaskImage, sb: Sandbox, trial_dir: Path, mode: str, flags: list[str]
+) -> tuple[Verdict, float]:
+    v = task.config.verifier
+    # Whatever the agent wrote where results land is gone before the tests start.
+    sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR}", timeout=60)
+    if task.tests_dir.is_dir():
+        sb.put_dir(task.tests_dir, v.tests_dir)
+    command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
+    out = f"{VERIFIER_DIR}/test-output.log"
+    started = time.monotonic()
+    res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
+    test_s = time.monotonic() - started
+    # Code under test may print without end: only the head and the tail (where the
+    # summary is) of a long log come out of the container.
+    sb.exec(
+        f'n=$(stat -c %s {out} 2>/dev/null || echo 0); if [ "$n" -gt {LOG_HEAD + LOG_TAIL} ]; then '
+        f"{{ head -c {LOG_HEAD} {out}; printf '\n[... %d bytes of test output elided ...]\n' "
+        f"$((n - {LOG_HEAD + LOG_TAIL})); tail -c {LOG_TAIL} {out}; }} > {out}.cut && mv -f {out}.cut {out}; fi",
+        timeout=120,
+    )
+    try:
+        log_text = sb.read_file(out).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        log_text = res.output
+    write_redacted(
+        trial_dir / "verifier.log",
+        f"$ {command}\n{log_text}\n[exit {res.exit_code}{', timed out' if res.timed_out else ''}]\n",
+    )
+    if res.timed_out:
+        flags.append("verifier_timeout")
+    verdict = _decide(task, sb, log_text, res.exit_code, mode, flags)
+    return verdict, test_s
+
+
+def _read_optional(sb: Sandbox, path: str) -> str | None:
+    try:
+        return sb.read_file(path).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+
+
+def _decide(task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, flags: list[str]) -> Verdict:
+    v = task.config.verifier
+    status_map: dict[str, str] = {}
+    if v.grader != "reward" or task.config.milestones:
+        status_map, parse_flags = graders.parse_log(log_text, v.log_parser)
+        flags.extend(parse_flags)
+    milestones, furthest = graders.grade_milestones(task.config.milestones, status_map)
+    base = {"grader": v.grader, "mode": mode, "milestones": milestones, "furthest_milestone": furthest}
+    if v.grader == "reward":
+        reading = graders.read_reward(
+            _read_optional(sb, f"{VERIFIER_DIR}/reward.json"), _read_optional(sb, f"{VERIFIER_DIR}/reward.txt")
+        )
+        if reading.reward is None:
+            flags.append("reward_unreadable")
+            return Verdict(
+                status="failed", reward=0.0, exit_code=exit_code, flags=flags, detail=reading.problem, **base
+            )
+        passed = reading.reward >= 1.0
+        return Verdict(
+            status="passed" if passed else "failed",
+            reward=reading.reward,
+            exit_code=exit_code,
+            flags=flags,
+            detail=f"reward {reading.reward:g}",
+            **base,
+        )
+    if v.grader == "swebench":
+        resolution, report = graders.swebench_report(status_map, v.fail_to_pass, v.pass_to_pass)
+        f2p, p2p = report["FAIL_TO_PASS"], report["PASS_TO_PASS"]
+        n_ok = len(f2p["success"]) + len(p2p["success"])
+        n_all = n_ok + len(f2p["failure"]) + len(p2p["failure"])
+        return Verdict(
+            status="passed" if resolution == "RESOLVED_FULL" else "failed",
+            reward=1.0 if resolution == "RESOLVED_FULL" else 0.0,
+            resolution=resolution,
+            tests={"FAIL_TO_PASS": f2p, "PASS_TO_PASS": p2p},
+            exit_code=exit_code,
+            flags=flags,
+            detail=f"{resolution}: {n_ok}/{n_all} listed tests pass",
+            **base,
+        )
+    done = sum(m.passed for m in milestones)
+    return Verdict(
+        status="passed" if done == len(milestones) else "failed",
+        reward=done / len(milestones),
+        exit_code=exit_code,
+        flags=flags,
+        detail=f"{done}/{len(milestones)} milestones",
+        **base,
+    )

@@ -1,0 +1,264 @@
+"""task.toml and suite.toml as pydantic models.
+
+A superset of the Harbor / Terminal-Bench 2 task format: every Harbor field loads
+unchanged, and horizonbench adds ``[horizon]``, grading fields under ``[verifier]``,
+``[[milestones]]`` and ``[[tools]]``. Unknown fields are errors (a typo must not be
+silently ignored); older spellings load with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TASK_SCHEMA_VERSION = "1.1"
+
+DEFAULT_PROTECTED = [
+    "tests/**",
+    "test/**",
+    "**/tests/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+    "conftest.py",
+    "**/sitecustomize.py",
+    "sitecustomize.py",
+    "**/usercustomize.py",
+    "**/*.pth",
+    "pytest.ini",
+    "tox.ini",
+]
+"""Paths an agent's change may not alter before fresh-mode grading: they are restored
+from the task's base state (and the attempt is flagged) so that editing or planting
+tests, conftest.py or interpreter start-up hooks gains nothing."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Author(_Model):
+    name: str = Field(description="Author name.")
+    email: str | None = Field(None, description="Author email address.")
+
+
+class PackageInfo(_Model):
+    """Harbor's ``[task]`` section: the task's package identity."""
+
+    name: str = Field(description="Package name, 'org/name'.")
+    description: str = Field("", description="Human-readable description of the task.")
+    authors: list[Author] = Field(default_factory=list, description="Package authors.")
+    keywords: list[str] = Field(default_factory=list, description="Keywords for search.")
+
+
+class Metadata(BaseModel):
+    """Harbor's free-form ``[metadata]``; the fields horizonbench reads are typed."""
+
+    model_config = ConfigDict(extra="allow")
+
+    author_name: str | None = Field(None, description="Task author.")
+    author_email: str | None = Field(None, description="Task author's email.")
+    difficulty: str | None = Field(None, description="easy | medium | hard (free text accepted).")
+    category: str | None = Field(None, description="Category, e.g. programming, debugging.")
+    tags: list[str] = Field(default_factory=list, description="Tags for filtering.")
+    family: str | None = Field(None, description="Task family: tasks built on one code base cluster in statistics.")
+    expert_time_estimate_min: float | None = Field(None, description="Minutes an expert needs (Terminal-Bench 2).")
+    junior_time_estimate_min: float | None = Field(None, description="Minutes a junior needs (Terminal-Bench 2).")
+
+
+NetworkMode = Literal["public", "no-network", "allowlist"]
+
+
+class AgentSection(_Model):
+    timeout_sec: float | None = Field(None, gt=0, description="Wall-clock limit of the agent phase.")
+    user: str | int | None = Field(None, description="User the agent runs as (default: the image's).")
+    network_mode: NetworkMode | None = Field(None, description="Harbor network policy (sandboxes stay offline).")
+    allowed_hosts: list[str] = Field(default_factory=list, description="Harbor allowlist hosts.")
+
+
+class HealthcheckConfig(_Model):
+    command: str = Field(description="Shell command; exit 0 means ready.")
+    interval_sec: float = Field(5.0, description="Seconds between attempts.")
+    timeout_sec: float = Field(30.0, description="Seconds one attempt may take.")
+    start_period_sec: float = Field(0.0, description="Grace period before failures count.")
+    start_interval_sec: float = Field(5.0, description="Seconds between attempts in the grace period.")
+    retries: int = Field(3, description="Consecutive failures before the environment is unhealthy.")
+
+
+class MCPServerConfig(_Model):
+    name: str = Field(description="Server name.")
+    transport: str = Field("sse", description="sse | streamable-http | stdio.")
+    url: str | None = Field(None, description="URL for sse / streamable-http.")
+    command: str | None = Field(None, description="Command for stdio.")
+    args: list[str] = Field(default_factory=list, description="Arguments for stdio.")
+
+
+class EnvironmentSection(_Model):
+    build_timeout_sec: float = Field(600.0, gt=0, description="Image build limit in seconds.")
+    docker_image: str | None = Field(None, description="Prebuilt image to use instead of environment/.")
+    cpus: float = Field(1, gt=0, description="CPU cores for the sandbox.")
+    memory_mb: int = Field(2048, ge=16, description="Memory cap in MiB.")
+    storage_mb: int = Field(10240, ge=1, description="Disk the task expects (advisory on this engine).")
+    gpus: int = Field(0, ge=0, description="GPUs the task needs.")
+    gpu_types: list[str] | None = Field(None, description="Acceptable GPU types.")
+    allow_internet: bool = Field(True, description="Harbor field; horizonbench sandboxes never get a network.")
+    network_mode: NetworkMode | None = Field(None, description="Harbor network policy.")
+    allowed_hosts: list[str] = Field(default_factory=list, description="Harbor allowlist hosts.")
+    mcp_servers: list[MCPServerConfig] = Field(default_factory=list, description="MCP servers for the agent.")
+    env: dict[str, str] = Field(default_factory=dict, description="Environment variables in the sandbox.")
+    skills_dir: str | None = Field(None, description="Harbor skills directory.")
+    healthcheck: HealthcheckConfig | None = Field(None, description="Readiness check after start.")
+    # horizonbench additions
+    pids: int = Field(1024, ge=8, description="Most processes in the sandbox.")
+    workdir: str | None = Field(None, description="Agent's working directory (default: the image's WORKDIR).")
+    python_requirements: list[str] = Field(
+        default_factory=list,
+        description="pip requirements downloaded on the host into environment/wheelhouse for offline installs.",
+    )
+    source_packages: list[str] = Field(
+        default_factory=list,
+        description="Pinned sdists ('name==version') downloaded on the host into sources/ of the build context.",
+    )
+
+    @field_validator("source_packages")
+    @classmethod
+    def _pinned(cls, v: list[str]) -> list[str]:
+        for spec in v:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9][A-Za-z0-9.+!_-]*", spec.strip()):
+                raise ValueError(f"{spec!r} is not pinned; write 'name==version'")
+        return [spec.strip() for spec in v]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_sizes(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for old, new in (("memory", "memory_mb"), ("storage", "storage_mb")):
+                if old in data:
+                    warnings.warn(f"[environment] {old} is deprecated; use {new}", DeprecationWarning, stacklevel=2)
+                    data = {**data, new: _size_mb(str(data[old]))}
+                    data.pop(old)
+        return data
+
+
+def _size_mb(text: str) -> int:
+    text = text.strip().upper()
+    for suffix, factor in (("G", 1024.0), ("M", 1.0), ("K", 1 / 1024)):
+        if text.endswith(suffix):
+            try:
+                return int(float(text[:-1]) * factor)
+            except OverflowError:  # "1e400G": infinite
+                break
+    raise ValueError(f"size {text!r}: expected a number with G, M or K, like '2G'")
+
+
+class VerifierSection(_Model):
+    timeout_sec: float = Field(600.0, gt=0, description="Limit of the test run in seconds.")
+    env: dict[str, str] = Field(default_factory=dict, description="Environment of the test run.")
+    user: str | int | None = Field(None, description="User the tests run as.")
+    network_mode: NetworkMode | None = Field(None, description="Harbor network policy.")
+    allowed_hosts: list[str] = Field(default_factory=list, description="Harbor allowlist hosts.")
+    # horizonbench additions
+    grader: Literal["reward", "swebench", "milestones"] = Field(
+        "reward", description="reward: reward.txt/json; swebench: FAIL_TO_PASS/PASS_TO_PASS; milestones: all pass."
+    )
+    mode: Literal["fresh", "same"] | None = Field(
+        None, description="fresh: agent's diff applied to a clean container; same: the agent's container."
+    )
+    command: str | None = Field(None, description="Test command (default: bash <tests_dir>/test.sh).")
+    tests_dir: str = Field("/tests", description="Where the hidden tests/ are copied at grading time.")
+    fail_to_pass: list[str] = Field(default_factory=list, description="Tests the fix must make pass.")
+    pass_to_pass: list[str] = Field(default_factory=list, description="Tests that must keep passing.")
+    log_parser: str = Field("parse_log_pytest", description="swebench log parser for the test output.")
+    protected: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PROTECTED),
+        description="Globs (relative to the workdir) restored from the base state before fresh grading.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for old, new in (("FAIL_TO_PASS", "fail_to_pass"), ("PASS_TO_PASS", "pass_to_pass")):
+                if old in data:
+                    warnings.warn(f"[verifier] {old} is spelled {new} now", DeprecationWarning, stacklevel=2)
+                    data = {**data, new: data[old]}
+                    data.pop(old)
+        return data
+
+
+class SolutionSection(_Model):
+    env: dict[str, str] = Field(default_factory=dict, description="Environment of the oracle solution.")
+
+
+class HorizonSection(_Model):
+    steps: int | None = Field(None, ge=1, description="Dependent agent steps the task needs.")
+    expert_minutes: float | None = Field(None, gt=0, description="Minutes an expert needs.")
+
+
+class Milestone(_Model):
+    name: str = Field(description="What has been achieved at this checkpoint.")
+    tests: list[str] = Field(description="Test ids (as the log parser reports them) that must all pass.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _selector(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "selector" in data:
+            sel = data["selector"]
+            data = {k: v for k, v in data.items() if k != "selector"}
+            data.setdefault("tests", [sel] if isinstance(sel, str) else sel)
+        return data
+
+
+class ToolSpec(_Model):
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$", description="Tool name the model calls.")
+    description: str = Field(description="What the tool does, for the model.")
+    parameters: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "object", "properties": {}},
+        description="JSON schema of the arguments.",
+    )
+    command: str = Field(description="Command run in the sandbox; arguments arrive as JSON on stdin.")
+
+
+class TaskConfig(_Model):
+    """The whole of task.toml."""
+
+    schema_version: str = Field(TASK_SCHEMA_VERSION, description="task.toml schema version.")
+    source: str | None = Field(None, description="Where the task comes from.")
+    task: PackageInfo | None = Field(None, description="Harbor [task] package identity.")
+    metadata: Metadata = Field(default_factory=Metadata)
+    agent: AgentSection = Field(default_factory=AgentSection)
+    environment: EnvironmentSection = Field(default_factory=EnvironmentSection)
+    verifier: VerifierSection = Field(default_factory=VerifierSection)
+    solution: SolutionSection = Field(default_factory=SolutionSection)
+    horizon: HorizonSection = Field(default_factory=HorizonSection)
+    milestones: list[Milestone] = Field(default_factory=list)
+    tools: list[ToolSpec] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_rename(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "version" in data:
+            data = dict(data)
+            data.setdefault("schema_version", str(data.pop("version")))
+        return data
+
+    @model_validator(mode="after")
+    def _grading_consistent(self) -> TaskConfig:
+        if self.verifier.grader == "swebench" and not self.verifier.fail_to_pass:
+            raise ValueError("verifier.fail_to_pass: the swebench grader needs at least one test")
+        if self.verifier.grader == "milestones" and not self.milestones:
+            raise ValueError("milestones: the milestones grader needs at least one [[milestones]] entry")
+        return self
+
+
+class SuiteConfig(_Model):
+    """suite.toml."""
+
+    schema_version: str = Field("1", description="suite.toml schema version.")
+    name: str = Field(description="Suite name.")
+    version: str = Field("0", description="Suite version; part of every run manifest.")
+    description: str = Field("", description="What the suite measures.")
+    attempts: int = Field(1, ge=1, le=1000, description="Default attempts per task.")

@@ -1,0 +1,1 @@
+"""Reports of results: Markdown and self-contained HTML with plots, junit.xml."""

@@ -1,0 +1,181 @@
+"""Grading SWE-bench-format predictions without running an agent.
+
+Each prediction (``instance_id``, ``model_name_or_path``, ``model_patch``) is graded
+exactly like an agent's diff: :func:`horizonbench.grading.grade.grade` applies it to a
+fresh container of the task's image, restores protected paths, copies the hidden tests
+in and runs them. That re-checks the patches a vendor published against the numbers it
+reported. A patch that does not apply is reported as ``not applied``, never as a failure
+of the tests.
+
+```
+results/<run-id>/predictions.json                     summary and one entry per prediction
+results/<run-id>/predictions/<instance>__<model>/     model.patch, verifier.log
+```
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+
+from horizonbench.errors import HorizonError, TaskError
+from horizonbench.grading import grade as verifier
+from horizonbench.models.predictions import (
+    PREDICTION_STATUSES,
+    Prediction,
+    PredictionResult,
+    PredictionsFile,
+    PredictionStatus,
+)
+from horizonbench.results.store import atomic_write, check_id
+from horizonbench.sandbox import images, reaper
+from horizonbench.tasks.loader import Task, load_tasks
+from horizonbench.tasks.swebench_io import read_jsonl
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PredictionsReport:
+    run_id: str
+    path: Path
+    results: list[PredictionResult]
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(r.status for r in self.results)
+
+    def line(self) -> str:
+        c = self.counts
+        parts = ", ".join(f"{c[s]} {s}" for s in PREDICTION_STATUSES)
+        return f"{len(self.results)} prediction(s): {parts}; report in {self.path / 'predictions.json'}"
+
+
+def read_predictions(path: Path) -> list[Prediction]:
+    """Predictions of a JSON-lines file (a JSON array, or SWE-bench's ``{id: prediction}``
+    object, is accepted too).
+
+    Raises:
+        TaskError: the file is unreadable or a prediction lacks ``instance_id`` (naming file and line).
+    """
+    if not path.is_file():
+        raise TaskError(f"{path}: predictions file not found")
+    rows: list[dict[str, Any]]
+    try:
+        whole = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        whole = None
+    if isinstance(whole, dict):  # one prediction, or SWE-bench's {instance_id: prediction}
+        rows = [whole] if "instance_id" in whole else [v for v in whole.values() if isinstance(v, dict)]
+    else:
+        rows = read_jsonl(path)
+    preds = []
+    for n, row in enumerate(rows, 1):
+        if not row.get("instance_id"):
+            raise TaskError(f"{path}: prediction {n}: instance_id is missing")
+        patch = row.get("model_patch")
+        if patch is not None and not isinstance(patch, str):
+            raise TaskError(f"{path}: prediction {n} ({row['instance_id']}): model_patch is not a string")
+        preds.append(
+            Prediction(
+                instance_id=str(row["instance_id"]),
+                model=str(row.get("model_name_or_path") or "model"),
+                patch=patch or "",
+            )
+        )
+    return preds
+
+
+def _task_index(tasks: Sequence[Task]) -> dict[str, Task]:
+    index: dict[str, Task] = {}
+    for t in tasks:
+        index[t.name] = t
+        iid = t.config.metadata.model_dump().get("swebench_instance_id")
+        if iid:
+            index[str(iid)] = t
+    return index
+
+
+def score_predictions(
+    predictions_file: Path,
+    suites: Sequence[Path],
+    results_root: Path,
+    run_id: str,
+    concurrency: int = 2,
+) -> PredictionsReport:
+    """Grade every prediction in fresh mode and write the report.
+
+    Raises:
+        TaskError: the predictions file or a suite cannot be read.
+    """
+    check_id(run_id)
+    preds = read_predictions(predictions_file)
+    tasks, _ = load_tasks(suites)
+    index = _task_index(tasks)
+    run_dir = results_root / run_id
+    reaper.prune()
+
+    def one(pred: Prediction) -> PredictionResult:
+        task = index.get(pred.instance_id)
+        if task is None:
+            return PredictionResult(
+                instance_id=pred.instance_id, model=pred.model, status="error", detail="no task with this instance_id"
+            )
+        return grade_prediction(task, pred, run_dir, run_id)
+
+    try:
+        with ThreadPoolExecutor(max(1, concurrency)) as pool:
+            results = list(pool.map(one, preds))
+    finally:
+        reaper.remove_own(run_id)
+    report = PredictionsReport(run_id, run_dir, results)
+    written = PredictionsFile.of(run_id, str(predictions_file), results)
+    atomic_write(run_dir / "predictions.json", written.model_dump_json(indent=2))
+    return report
+
+
+def grade_prediction(task: Task, pred: Prediction, run_dir: Path, run_id: str) -> PredictionResult:
+    """Grade one prediction; infrastructure problems become ``error`` results."""
+    safe_model = "".join(c if c.isalnum() or c in "._-" else "-" for c in pred.model)
+    out = run_dir / "predictions" / f"{task.name}__{safe_model}"
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / "model.patch", pred.patch)
+    if task.grading_mode != "fresh":
+        return PredictionResult(
+            instance_id=pred.instance_id, model=pred.model, status="error", detail="task is not graded in fresh mode"
+        )
+    if not pred.patch.strip():
+        return PredictionResult(
+            instance_id=pred.instance_id, model=pred.model, status="empty patch", detail="model_patch is empty"
+        )
+    labels = {reaper.LABEL_RUN: run_id, reaper.LABEL_TRIAL: out.name}
+    try:
+        image = images.ensure(task)
+        verdict, _ = verifier.grade(task, image, None, pred.patch, out, labels)
+    except (HorizonError, docker.errors.DockerException) as exc:
+        return PredictionResult(
+            instance_id=pred.instance_id, model=pred.model, status="error", detail=str(exc).splitlines()[0][:300]
+        )
+    status: PredictionStatus
+    if "patch_failed" in verdict.flags:
+        status = "not applied"
+    else:
+        status = "resolved" if verdict.status == "passed" else "not resolved"
+    log.info("%s (%s): %s", pred.instance_id, pred.model, status)
+    return PredictionResult(
+        instance_id=pred.instance_id,
+        model=pred.model,
+        status=status,
+        resolution=verdict.resolution,
+        detail=verdict.detail,
+        flags=list(verdict.flags),
+        tests=verdict.tests,
+    )
