@@ -147,6 +147,8 @@ def _run_tests(
     sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR}", timeout=60)
     if task.tests_dir.is_dir():
         sb.put_dir(task.tests_dir, v.tests_dir)
+    for dest, src in task.test_includes().items():
+        sb.write_file(f"{v.tests_dir.rstrip('/')}/{dest}", src.read_bytes())
     command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
     out = f"{VERIFIER_DIR}/test-output.log"
     started = time.monotonic()

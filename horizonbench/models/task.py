@@ -114,6 +114,11 @@ class EnvironmentSection(_Model):
     # horizonbench additions
     pids: int = Field(1024, ge=8, description="Most processes in the sandbox.")
     workdir: str | None = Field(None, description="Agent's working directory (default: the image's WORKDIR).")
+    include: dict[str, str] = Field(
+        default_factory=dict,
+        description="Shared files added to the image build context: destination (relative to environment/) -> source (relative to "
+        "the task directory, inside its suite folder), so the tasks of a suite share code without copies.",
+    )
     python_requirements: list[str] = Field(
         default_factory=list,
         description="pip requirements downloaded on the host into environment/wheelhouse for offline installs.",
@@ -169,6 +174,11 @@ class VerifierSection(_Model):
     )
     command: str | None = Field(None, description="Test command (default: bash <tests_dir>/test.sh).")
     tests_dir: str = Field("/tests", description="Where the hidden tests/ are copied at grading time.")
+    include: dict[str, str] = Field(
+        default_factory=dict,
+        description="Shared files added to the hidden tests when they are copied in: destination (relative to tests/) -> source (relative to "
+        "the task directory, inside its suite folder), so the tasks of a suite share code without copies.",
+    )
     fail_to_pass: list[str] = Field(default_factory=list, description="Tests the fix must make pass.")
     pass_to_pass: list[str] = Field(default_factory=list, description="Tests that must keep passing.")
     log_parser: str = Field("parse_log_pytest", description="swebench log parser for the test output.")

@@ -51,6 +51,8 @@ class Task(Protocol):
     @property
     def environment_dir(self) -> Path: ...
 
+    def environment_includes(self) -> dict[str, Path]: ...
+
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -101,6 +103,8 @@ def image_tag(task: Task) -> str:
         return env.docker_image
     h = hashlib.sha256()
     h.update(hash_tree(task.environment_dir).encode())
+    for dest, src in sorted(task.environment_includes().items()):
+        h.update(dest.encode() + b"\0" + hashlib.sha256(src.read_bytes()).digest())
     h.update(json.dumps(sorted(env.python_requirements)).encode())
     if env.source_packages:
         h.update(json.dumps(sorted(env.source_packages)).encode())
@@ -221,6 +225,9 @@ def _build(task: Task, tag: str) -> TaskImage:
     with tempfile.TemporaryDirectory(prefix="hb-ctx-") as tmp, open(log_path, "w") as fh:
         ctx = Path(tmp) / "context"
         shutil.copytree(task.environment_dir, ctx, symlinks=True)
+        for dest, src in task.environment_includes().items():
+            (ctx / dest).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, ctx / dest)
         reqs = task.config.environment.python_requirements
         if reqs:
             try:

@@ -69,8 +69,36 @@ class Task:
         return list(self.config.tools)
 
     def content_hash(self) -> str:
-        """A hash of every file of the task (its version in run manifests)."""
-        return hash_tree(self.path)
+        """A hash of every file of the task, shared files it includes too (its version in run manifests)."""
+        included = {**self.environment_includes(), **self.test_includes()}
+        if not included:
+            return hash_tree(self.path)
+        h = hashlib.sha256(hash_tree(self.path).encode())
+        for dest, src in sorted(included.items()):
+            h.update(dest.encode() + b"\0" + hashlib.sha256(src.read_bytes()).digest())
+        return h.hexdigest()
+
+    def environment_includes(self) -> dict[str, Path]:
+        """Shared files added to the image's build context: destination -> source file."""
+        return self._includes(self.config.environment.include, "environment.include")
+
+    def test_includes(self) -> dict[str, Path]:
+        """Shared files added beside the hidden tests: destination -> source file."""
+        return self._includes(self.config.verifier.include, "verifier.include")
+
+    def _includes(self, spec: dict[str, str], field_name: str) -> dict[str, Path]:
+        root = self.path.parent.resolve()  # the suite folder: shared files live there
+        out: dict[str, Path] = {}
+        for dest, src in spec.items():
+            source = (self.path / src).resolve()
+            if root not in source.parents or not source.is_file():
+                raise TaskError(
+                    f"{self.path / 'task.toml'}: {field_name} {src!r} is not a file in the suite folder {root}"
+                )
+            if dest.startswith("/") or ".." in Path(dest).parts:
+                raise TaskError(f"{self.path / 'task.toml'}: {field_name} destination {dest!r} must be a relative path")
+            out[dest] = source
+        return out
 
 
 @dataclass

@@ -38,6 +38,7 @@ class TaskCheck:
 def hidden_tests_in_image(task: Task, image_tag: str) -> list[str]:
     """Hidden test files whose exact content is somewhere in the image."""
     files = [p for p in task.tests_dir.rglob("*") if p.is_file()] if task.tests_dir.is_dir() else []
+    files += list(task.test_includes().values())
     if not files:
         return []
     wanted: dict[str, str] = {}
@@ -46,7 +47,7 @@ def hidden_tests_in_image(task: Task, image_tag: str) -> list[str]:
         data = p.read_bytes()
         if not data.strip():
             continue
-        wanted[hashlib.sha256(data).hexdigest()] = str(p.relative_to(task.path))
+        wanted[hashlib.sha256(data).hexdigest()] = str(p.relative_to(task.path.parent))
         sizes.add(len(data))
     if not wanted:
         return []

@@ -1,5 +1,5 @@
-"""The swe suite's test-dropping tool, without Docker: every task ships the shared copy
-unchanged, no bug.diff touches a test file, and the tool removes exactly what it is told."""
+"""The swe suite's test-dropping tool, without Docker: every task includes it
+from _shared/ through task.toml (no copies), no bug.diff touches a test file, and the tool removes exactly what it is told."""
 
 from __future__ import annotations
 
@@ -24,13 +24,16 @@ _spec.loader.exec_module(drop_tests)
 
 
 @pytest.mark.parametrize("env", ENVS, ids=lambda p: p.parent.name)
-def test_tasks_ship_the_shared_tool_unchanged(env: Path) -> None:
+def test_tasks_include_the_shared_tool_instead_of_copying_it(env: Path) -> None:
+    from horizonbench.tasks.loader import load_task
+
+    task = load_task(env.parent)
     dockerfile = (env / "Dockerfile").read_text()
-    copy = env / "drop_tests.py"
+    assert not (env / "drop_tests.py").exists(), "a copy of _shared/drop_tests.py; include it from task.toml"
     if "drop_tests.py" in dockerfile:
-        assert copy.read_bytes() == SHARED.read_bytes(), f"{copy} differs from {SHARED}"
+        assert task.environment_includes() == {"drop_tests.py": SHARED.resolve()}
     else:
-        assert not copy.exists(), f"{copy} is not used by the Dockerfile"
+        assert "drop_tests.py" not in task.environment_includes(), "included but unused by the Dockerfile"
 
 
 @pytest.mark.parametrize("env", ENVS, ids=lambda p: p.parent.name)

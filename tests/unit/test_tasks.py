@@ -159,3 +159,35 @@ def test_content_hash_follows_files(tmp_path: Path) -> None:
     h1 = load_task(d).content_hash()
     (d / "tests" / "test.sh").write_text("echo 0 > /logs/verifier/reward.txt\n")
     assert load_task(d).content_hash() != h1
+
+
+def _task_with_include(root: Path, include: str) -> Path:
+    task = root / "suite" / "t"
+    (task / "environment").mkdir(parents=True)
+    (task / "environment" / "Dockerfile").write_text("FROM horizonbench/base:bookworm\n")
+    (task / "instruction.md").write_text("do it\n")
+    (task / "tests").mkdir()
+    (task / "tests" / "test.sh").write_text("exit 0\n")
+    (task / "task.toml").write_text(f'version = "1.0"\n[environment]\ninclude = {include}\n')
+    return task
+
+
+def test_shared_files_are_included_hashed_and_kept_in_the_suite(tmp_path: Path) -> None:
+    from horizonbench.sandbox.images import image_tag
+
+    path = _task_with_include(tmp_path, '{ "kit/lib.py" = "../_shared/lib.py" }')
+    (tmp_path / "suite" / "_shared").mkdir()
+    shared = tmp_path / "suite" / "_shared" / "lib.py"
+    shared.write_text("X = 1\n")
+    task = load_task(path)
+    assert task.environment_includes() == {"kit/lib.py": shared.resolve()}
+    before, tag = task.content_hash(), image_tag(task)
+    shared.write_text("X = 2\n")  # a change to shared code is a change of every task that includes it
+    assert task.content_hash() != before and image_tag(task) != tag
+
+    outside = _task_with_include(tmp_path / "other", '{ "lib.py" = "../../../suite/_shared/lib.py" }')
+    with pytest.raises(TaskError, match=r"environment.include .* is not a file in the suite folder"):
+        load_task(outside).environment_includes()
+    escaping = _task_with_include(tmp_path / "third", '{ "../lib.py" = "../t/instruction.md" }')
+    with pytest.raises(TaskError, match="must be a relative path"):
+        load_task(escaping).environment_includes()

@@ -31,7 +31,7 @@ def _service_source(task: Task, command: str) -> tuple[Path, str]:
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t.name)
-def test_tools_are_implemented_and_kit_is_shared(task: Task) -> None:
+def test_tools_are_implemented_and_kit_is_included_from_shared(task: Task) -> None:
     assert len(task.tools) >= 4
     for tool in task.tools:
         script, tool_name = _service_source(task, tool.command)
@@ -41,9 +41,12 @@ def test_tools_are_implemented_and_kit_is_shared(task: Task) -> None:
         assert tool.name in defined, f"{script} has no tool {tool.name}"
         assert tool.parameters["type"] == "object"
         assert set(tool.parameters.get("required", [])) <= set(tool.parameters["properties"])
-        assert (script.parent / "svckit.py").read_bytes() == (SHARED / "svckit.py").read_bytes()
+        kit = str((script.parent / "svckit.py").relative_to(task.environment_dir))
+        assert task.environment_includes() == {kit: (SHARED / "svckit.py").resolve()}, "the kit comes from _shared"
         assert (script.parent / "POLICY.md").is_file() and (script.parent / "seed.sql").is_file()
-    assert (task.tests_dir / "svcgrade.py").read_bytes() == (SHARED / "svcgrade.py").read_bytes()
+    assert task.test_includes() == {"svcgrade.py": (SHARED / "svcgrade.py").resolve()}
+    copies = [p for p in task.path.rglob("*.py") if p.name in ("svckit.py", "svcgrade.py")]
+    assert not copies, f"copies of shared code in the task: {copies}"
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t.name)
