@@ -116,8 +116,8 @@ class EnvironmentSection(_Model):
     workdir: str | None = Field(None, description="Agent's working directory (default: the image's WORKDIR).")
     include: dict[str, str] = Field(
         default_factory=dict,
-        description="Shared files added to the image build context: destination (relative to environment/) -> source (relative to "
-        "the task directory, inside its suite folder), so the tasks of a suite share code without copies.",
+        description="Shared files added to the image build context: destination (relative to environment/) "
+        "-> source (relative to the task directory, inside its suite folder); tasks share code without copies.",
     )
     python_requirements: list[str] = Field(
         default_factory=list,
@@ -176,8 +176,8 @@ class VerifierSection(_Model):
     tests_dir: str = Field("/tests", description="Where the hidden tests/ are copied at grading time.")
     include: dict[str, str] = Field(
         default_factory=dict,
-        description="Shared files added to the hidden tests when they are copied in: destination (relative to tests/) -> source (relative to "
-        "the task directory, inside its suite folder), so the tasks of a suite share code without copies.",
+        description="Shared files added beside the hidden tests when they are copied in: destination (relative "
+        "to tests/) -> source (relative to the task directory, inside its suite folder).",
     )
     fail_to_pass: list[str] = Field(default_factory=list, description="Tests the fix must make pass.")
     pass_to_pass: list[str] = Field(default_factory=list, description="Tests that must keep passing.")

@@ -123,7 +123,7 @@ def test_no_import_cycles_between_modules() -> None:
             if dep == node or dep not in graph or node.startswith(dep + "."):
                 continue  # a package's own __init__ is not a cycle with its modules
             if state.get(dep) == 1:
-                cycle = stack[stack.index(dep) :] + [dep]
+                cycle = [*stack[stack.index(dep) :], dep]
                 if not any(m.startswith(c + ".") for c in cycle for m in cycle if m != c):
                     pytest.fail(f"import cycle: {' -> '.join(cycle)}")
             elif dep not in state:

@@ -1,5 +1,6 @@
-"""The swe suite's test-dropping tool, without Docker: every task includes it
-from _shared/ through task.toml (no copies), no bug.diff touches a test file, and the tool removes exactly what it is told."""
+"""The swe suite's test-dropping tool, without Docker: every task includes it from _shared/
+through task.toml (no copies), no bug.diff touches a test file, and the tool removes exactly
+what it is told."""
 
 from __future__ import annotations
 
