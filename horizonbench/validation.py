@@ -50,10 +50,17 @@ def read_toml(path: Path, error: type[HorizonError]) -> dict[str, Any]:
         raise error(f"{path}: invalid TOML: {exc}") from None
 
 
-def load_model(path: Path, model: type[M], error: type[HorizonError], data: dict[str, Any] | None = None) -> M:
+def load_model(
+    path: Path,
+    model: type[M],
+    error: type[HorizonError],
+    data: dict[str, Any] | None = None,
+    notices: list[str] | None = None,
+) -> M:
     """Validate a TOML file (or already parsed ``data``) against ``model``.
 
-    Deprecation warnings for older spellings are logged as warnings naming the file.
+    Deprecation warnings for older spellings go to ``notices`` when given (a suite sums them
+    up in one line each), else they are logged as warnings naming the file.
     """
     raw = read_toml(path, error) if data is None else data
     with warnings.catch_warnings(record=True) as caught:
@@ -64,5 +71,8 @@ def load_model(path: Path, model: type[M], error: type[HorizonError], data: dict
             raise error(f"{path}: {describe(exc)}") from None
     for w in caught:
         if issubclass(w.category, DeprecationWarning):
-            log.warning("%s: %s", path, w.message)
+            if notices is None:
+                log.warning("%s: %s", path, w.message)
+            else:
+                notices.append(str(w.message))
     return obj

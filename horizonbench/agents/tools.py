@@ -30,10 +30,6 @@ class ToolResult:
     malformed: bool = False
 
 
-class Submitted(Exception):
-    """The agent called submit."""
-
-
 def truncate(text: str, limit: int = DEFAULT_OBSERVATION_CHARS) -> str:
     """Keep the head and tail of a long observation and say how much was cut."""
     if len(text) <= limit:

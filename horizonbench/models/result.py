@@ -41,44 +41,48 @@ class Verdict(BaseModel):
 
 
 class Timings(BaseModel):
-    image_s: float = 0.0
-    start_s: float = 0.0
-    agent_s: float = 0.0
-    collect_s: float = 0.0
-    verifier_s: float = 0.0
-    test_s: float = 0.0
-    total_s: float = 0.0
+    """Seconds spent in each phase of a trial."""
+
+    image_s: float = Field(0.0, description="Finding, pulling or building the task's image.")
+    start_s: float = Field(0.0, description="Starting the agent's sandbox.")
+    agent_s: float = Field(0.0, description="The agent at work.")
+    collect_s: float = Field(0.0, description="Stopping leftovers, reading caps hit and the agent's diff.")
+    verifier_s: float = Field(0.0, description="Grading, containers included.")
+    test_s: float = Field(0.0, description="The test command alone.")
+    total_s: float = Field(0.0, description="The whole trial.")
 
 
 class TrialResult(BaseModel):
     """One attempt of one agent on one task, end to end."""
 
     schema_version: str = Field(RESULT_SCHEMA_VERSION, description="Result schema version.")
-    run_id: str
-    trial_id: str
-    task: str
-    suite: str = ""
-    family: str = ""
-    agent: str
-    model: str | None = None
-    attempt: int
+    run_id: str = Field(description="The run this trial belongs to.")
+    trial_id: str = Field(description="<task>__<agent>__<attempt>, unique in the run.")
+    task: str = Field(description="Task name.")
+    suite: str = Field("", description="Suite name (qualifies the task name in tables).")
+    family: str = Field("", description="Task family (metadata.family; the task name if unset): the bootstrap cluster.")
+    agent: str = Field(description="Agent name as given to --agent.")
+    model: str | None = Field(None, description="The model the agent called, if any.")
+    attempt: int = Field(description="Attempt number, from 0.")
     status: Status = Field(description="passed | failed | error (infrastructure, never the agent's failure).")
-    reward: float = 0.0
+    reward: float = Field(0.0, description="0..1 from the verdict; 0 for errors.")
     error: str | None = Field(None, description="What went wrong, for errors.")
     error_kind: str | None = Field(None, description="image | sandbox | agent | verifier | harness.")
-    verdict: Verdict | None = None
-    outcome: AgentOutcome | None = None
-    image: str = ""
-    image_id: str = ""
-    task_hash: str = ""
-    difficulty: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    expert_minutes: float | None = None
-    horizon_steps: int | None = None
-    started_at: str = ""
-    finished_at: str = ""
-    timings: Timings = Field(default_factory=Timings)
-    flags: list[str] = Field(default_factory=list)
+    verdict: Verdict | None = Field(None, description="What the verifier decided (absent for errors before grading).")
+    outcome: AgentOutcome | None = Field(None, description="How the attempt ended from the agent's side.")
+    image: str = Field("", description="Image tag the sandbox ran.")
+    image_id: str = Field("", description="Image id (sha256) the sandbox ran.")
+    task_hash: str = Field("", description="Content hash of the task directory (its version).")
+    difficulty: str | None = Field(None, description="metadata.difficulty of the task.")
+    tags: list[str] = Field(default_factory=list, description="metadata.tags of the task.")
+    expert_minutes: float | None = Field(None, description="[horizon] expert_minutes: the task's length.")
+    horizon_steps: int | None = Field(None, description="[horizon] steps an expert takes.")
+    started_at: str = Field("", description="UTC start, ISO 8601.")
+    finished_at: str = Field("", description="UTC end, ISO 8601.")
+    timings: Timings = Field(default_factory=Timings, description="Seconds per phase.")
+    flags: list[str] = Field(
+        default_factory=list, description="Suspicious or notable things (tampering, caps hit, sandbox restarted)."
+    )
 
     @model_validator(mode="before")
     @classmethod

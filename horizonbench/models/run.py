@@ -10,20 +10,25 @@ RUN_SCHEMA_VERSION = "1"
 
 
 class TaskEntry(BaseModel):
-    name: str
-    path: str
-    hash: str
-    suite: str = ""
+    """A task of the run, at the version it had."""
+
+    name: str = Field(description="Task name.")
+    path: str = Field(description="Task directory when the run started.")
+    hash: str = Field(description="Content hash of the task directory.")
+    suite: str = Field("", description="Suite name.")
 
 
 class RunConfig(BaseModel):
     """What decides a run's trials; a resume must match it exactly."""
 
-    tasks: list[TaskEntry]
-    agents: list[str]
-    agent_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    attempts: int
-    budget: dict[str, Any] = Field(default_factory=dict)
+    tasks: list[TaskEntry] = Field(description="Every task of the run.")
+    agents: list[str] = Field(description="Agent names, as given to --agent.")
+    agent_options: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Agent -> the constructor options it was given (no secrets: keys are env names).",
+    )
+    attempts: int = Field(description="Attempts per task and agent.")
+    budget: dict[str, Any] = Field(default_factory=dict, description="The per-trial budget (models.agent.Budget).")
     prompts: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="Agent -> prompt template file -> content hash (LLM agents)."
     )
@@ -34,11 +39,11 @@ class RunConfig(BaseModel):
 
 class RunManifest(BaseModel):
     schema_version: str = Field(RUN_SCHEMA_VERSION, description="run.json schema version.")
-    run_id: str
-    created_at: str
-    horizonbench_version: str
-    config: RunConfig
+    run_id: str = Field(description="The run's id (its directory name).")
+    created_at: str = Field(description="UTC creation time, ISO 8601.")
+    horizonbench_version: str = Field(description="Version of horizonbench that created the run.")
+    config: RunConfig = Field(description="What decides the run's trials.")
     suites: dict[str, str] = Field(default_factory=dict, description="Suite name -> version.")
     images: dict[str, str] = Field(default_factory=dict, description="Task -> image id, as built.")
-    concurrency: int = 1
-    host: str = ""
+    concurrency: int = Field(1, description="Trials at once.")
+    host: str = Field("", description="Host the run was started on.")

@@ -238,14 +238,16 @@ class TaskConfig(_Model):
     schema_version: str = Field(TASK_SCHEMA_VERSION, description="task.toml schema version.")
     source: str | None = Field(None, description="Where the task comes from.")
     task: PackageInfo | None = Field(None, description="Harbor [task] package identity.")
-    metadata: Metadata = Field(default_factory=Metadata)
-    agent: AgentSection = Field(default_factory=AgentSection)
-    environment: EnvironmentSection = Field(default_factory=EnvironmentSection)
-    verifier: VerifierSection = Field(default_factory=VerifierSection)
-    solution: SolutionSection = Field(default_factory=SolutionSection)
-    horizon: HorizonSection = Field(default_factory=HorizonSection)
-    milestones: list[Milestone] = Field(default_factory=list)
-    tools: list[ToolSpec] = Field(default_factory=list)
+    metadata: Metadata = Field(default_factory=Metadata, description="[metadata]: family, difficulty, tags...")
+    agent: AgentSection = Field(default_factory=AgentSection, description="[agent]: the agent phase's limits.")
+    environment: EnvironmentSection = Field(
+        default_factory=EnvironmentSection, description="[environment]: image, resources, requirements."
+    )
+    verifier: VerifierSection = Field(default_factory=VerifierSection, description="[verifier]: how it is graded.")
+    solution: SolutionSection = Field(default_factory=SolutionSection, description="[solution]: the oracle's env.")
+    horizon: HorizonSection = Field(default_factory=HorizonSection, description="[horizon]: the task's length.")
+    milestones: list[Milestone] = Field(default_factory=list, description="[[milestones]]: checkpoints, in order.")
+    tools: list[ToolSpec] = Field(default_factory=list, description="[[tools]]: task-specific tools for the agent.")
 
     @model_validator(mode="before")
     @classmethod

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +14,8 @@ from horizonbench.errors import TaskError
 from horizonbench.hashing import hash_tree
 from horizonbench.models.task import SuiteConfig, TaskConfig, ToolSpec
 from horizonbench.validation import load_model, read_toml
+
+log = logging.getLogger(__name__)
 
 @dataclass
 class Task:
@@ -22,6 +26,8 @@ class Task:
     config: TaskConfig
     instruction: str
     suite: str = ""
+    notices: list[str] = field(default_factory=list)
+    """Older spellings and fields that load but have no effect here (summed up per suite)."""
 
     @property
     def family(self) -> str:
@@ -124,7 +130,9 @@ def load_task(path: Path | str, suite: str = "") -> Task:
     toml_path = path / "task.toml"
     if not toml_path.is_file():
         raise TaskError(f"{path}: not a task directory (no task.toml)")
-    config = load_model(toml_path, TaskConfig, TaskError)
+    notices: list[str] = []
+    config = load_model(toml_path, TaskConfig, TaskError, notices=notices)
+    notices += no_effect_fields(config)
     instruction_path = path / "instruction.md"
     try:
         instruction = instruction_path.read_text(encoding="utf-8")
@@ -137,7 +145,41 @@ def load_task(path: Path | str, suite: str = "") -> Task:
         raise TaskError(f"{toml_path}: environment.docker_image is unset and environment/Dockerfile is missing")
     if config.verifier.grader == "reward" and config.verifier.command is None and not (path / "tests" / "test.sh").is_file():
         raise TaskError(f"{path / 'tests'}: test.sh is missing and verifier.command is unset")
-    return Task(name=path.resolve().name, path=path.resolve(), config=config, instruction=instruction, suite=suite)
+    task = Task(
+        name=path.resolve().name, path=path.resolve(), config=config, instruction=instruction, suite=suite, notices=notices
+    )
+    if not suite:
+        for notice in notices:
+            log.warning("%s: %s", toml_path, notice)
+    return task
+
+
+# Fields of Harbor's format that load but change nothing here, and why.
+_NO_EFFECT: dict[tuple[str, str], str] = {
+    ("environment", "gpus"): "sandboxes get no GPU",
+    ("environment", "gpu_types"): "sandboxes get no GPU",
+    ("environment", "mcp_servers"): "MCP servers are not started for agents",
+    ("environment", "skills_dir"): "skills are not given to agents",
+    ("environment", "healthcheck"): "no readiness check runs before the agent",
+    ("environment", "allow_internet"): "sandboxes have no network",
+    ("environment", "network_mode"): "sandboxes have no network",
+    ("environment", "allowed_hosts"): "sandboxes have no network",
+    ("agent", "network_mode"): "sandboxes have no network",
+    ("agent", "allowed_hosts"): "sandboxes have no network",
+    ("verifier", "network_mode"): "sandboxes have no network",
+    ("verifier", "allowed_hosts"): "sandboxes have no network",
+    ("verifier", "user"): "tests run as the image's user",
+}
+
+
+def no_effect_fields(config: TaskConfig) -> list[str]:
+    """A notice for each field set in the file that has no effect here."""
+    out = []
+    for (section, name), why in _NO_EFFECT.items():
+        part = getattr(config, section)
+        if name in part.model_fields_set and getattr(part, name):
+            out.append(f"[{section}] {name} loads but has no effect: {why}")
+    return out
 
 
 def load_suite(path: Path | str) -> Suite:
@@ -158,6 +200,10 @@ def load_suite(path: Path | str) -> Suite:
     tasks = [load_task(d, suite=config.name) for d in sorted(path.iterdir()) if d.is_dir() and is_task_dir(d)]
     if not tasks:
         raise TaskError(f"{path}: no task directories (folders with a task.toml) found")
+    # One line per kind of notice for the whole suite, not a line per task.
+    counts = Counter(n for t in tasks for n in dict.fromkeys(t.notices))
+    for notice, n in counts.items():
+        log.warning("suite %s (%s): %d of %d task(s): %s", config.name, path, n, len(tasks), notice)
     return Suite(name=config.name, path=path.resolve(), config=config, tasks=tasks)
 
 

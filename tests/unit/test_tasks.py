@@ -191,3 +191,17 @@ def test_shared_files_are_included_hashed_and_kept_in_the_suite(tmp_path: Path) 
     escaping = _task_with_include(tmp_path / "third", '{ "../lib.py" = "../t/instruction.md" }')
     with pytest.raises(TaskError, match="must be a relative path"):
         load_task(escaping).environment_includes()
+
+
+def test_a_suite_sums_up_notices_in_one_line_each(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    toml = '[environment]\nmemory = "1G"\ndocker_image = "x"\ngpus = 1\nallow_internet = false\n'
+    for i in range(4):
+        make_task(tmp_path, toml, name=f"t{i}")
+    with caplog.at_level(logging.WARNING):
+        suite = load_suite(tmp_path)
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2, lines  # one per kind of notice, not one per task
+    assert any("4 of 4 task(s): [environment] memory is deprecated" in line for line in lines)
+    assert any("4 of 4 task(s): [environment] gpus loads but has no effect" in line for line in lines)
+    assert not any("allow_internet" in line for line in lines)  # set to what this harness does anyway
+    assert all(t.config.environment.gpus == 1 for t in suite.tasks)
