@@ -130,11 +130,19 @@ class LLMAgent:
     async def _loop(
         self, client: Any, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder
     ) -> AgentOutcome:
+        episode = self._begin(client, task, sandbox, budget, recorder)
+        while True:
+            outcome = await self._step(episode)
+            if outcome is not None:
+                return outcome
+
+    def _begin(
+        self, client: Any, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder
+    ) -> _Episode:
+        """The first message (the task's instance prompt), the tools, and a ``start`` event."""
         tools = tool_defs(task.tools)
         box = ToolBox(sandbox, task.workdir, task.tools, budget.command_timeout_s, self.observation_chars)
-        system = self.prompts.system
         instance = self.prompts.render_instance(instruction=task.instruction, workdir=task.workdir, task_name=task.name)
-        messages: list[dict[str, Any]] = [self._user(instance)]
         recorder.record(
             "start",
             model=self.spec.name,
@@ -144,59 +152,71 @@ class LLMAgent:
             prompts=self.prompts.hashes,
             tools=[t.name for t in tools],
         )
-        state = _State()
-        idle = 0
-        while True:
-            limit = state.limit_reached(budget)
-            if limit:
-                return state.outcome("budget_exhausted", f"{limit} budget exhausted", limit=limit)
-            try:
-                completion = await self._call(client, system, messages, tools, recorder, state)
-            except ModelError as exc:
-                recorder.record("model_error", error=str(exc))
-                recorder.log(f"model error: {exc}")
-                return state.outcome("error", f"model endpoint failed: {exc}", infra=True)
-            state.steps += 1
-            state.usage = state.usage + completion.usage
-            state.cost += self.spec.cost(completion.usage)
-            self.partial_outcome = state.outcome("timeout", "stopped by the wall-clock limit", limit="time")
-            messages.append(self._assistant(completion))
-            if completion.text:
-                recorder.log(f"assistant: {completion.text}")
-            if not completion.tool_calls:
-                idle += 1
-                if idle >= MAX_IDLE_TURNS:
-                    return state.outcome("finished", completion.text[:500] or "stopped calling tools")
-                messages.append(self._user(NUDGE))
-                continue
-            idle = 0
-            results: list[tuple[ToolCall, ToolResult]] = []
-            submitted = None
-            for call in completion.tool_calls:
-                if submitted is not None:
-                    results.append((call, ToolResult("not run: submit was called first", True)))
-                    continue
-                t0 = time.monotonic()
-                res = await box.call(call.name, call.arguments)
-                state.malformed += res.malformed
-                recorder.record(
-                    "tool_call",
-                    step=state.steps,
-                    id=call.id,
-                    name=call.name,
-                    arguments=_as_object(call.arguments),
-                    output=res.output,
-                    is_error=res.is_error,
-                    malformed=res.malformed,
-                    seconds=round(time.monotonic() - t0, 3),
-                )
-                recorder.log(f"[{call.name}] {json.dumps(call.arguments)[:2000]}\n{res.output}")
-                results.append((call, res))
-                if res.submitted:
-                    submitted = res
-            messages.extend(self._results(results))
+        return _Episode(client, box, tools, self.prompts.system, [self._user(instance)], budget, recorder)
+
+    async def _step(self, ep: _Episode) -> AgentOutcome | None:
+        """One model turn and the tool calls it asked for; the outcome once the attempt ends."""
+        state = ep.state
+        limit = state.limit_reached(ep.budget)
+        if limit:
+            return state.outcome("budget_exhausted", f"{limit} budget exhausted", limit=limit)
+        try:
+            completion = await self._call(ep.client, ep.system, ep.messages, ep.tools, ep.recorder, state)
+        except ModelError as exc:
+            ep.recorder.record("model_error", error=str(exc))
+            ep.recorder.log(f"model error: {exc}")
+            return state.outcome("error", f"model endpoint failed: {exc}", infra=True)
+        state.steps += 1
+        state.usage = state.usage + completion.usage
+        state.cost += self.spec.cost(completion.usage)
+        self.partial_outcome = state.outcome("timeout", "stopped by the wall-clock limit", limit="time")
+        ep.messages.append(self._assistant(completion))
+        if completion.text:
+            ep.recorder.log(f"assistant: {completion.text}")
+        if not completion.tool_calls:
+            ep.idle += 1
+            if ep.idle >= MAX_IDLE_TURNS:
+                return state.outcome("finished", completion.text[:500] or "stopped calling tools")
+            ep.messages.append(self._user(NUDGE))
+            return None
+        ep.idle = 0
+        results, submitted = await self._execute(ep, completion.tool_calls)
+        ep.messages.extend(self._results(results))
+        return state.outcome("submitted", submitted.output[:500]) if submitted is not None else None
+
+    async def _execute(
+        self, ep: _Episode, calls: list[ToolCall]
+    ) -> tuple[list[tuple[ToolCall, ToolResult]], ToolResult | None]:
+        """Run the calls in order; those after a ``submit`` are answered without running."""
+        results: list[tuple[ToolCall, ToolResult]] = []
+        submitted: ToolResult | None = None
+        for call in calls:
             if submitted is not None:
-                return state.outcome("submitted", submitted.output[:500])
+                results.append((call, ToolResult("not run: submit was called first", True)))
+                continue
+            res = await self._run_tool(ep, call)
+            results.append((call, res))
+            if res.submitted:
+                submitted = res
+        return results, submitted
+
+    async def _run_tool(self, ep: _Episode, call: ToolCall) -> ToolResult:
+        t0 = time.monotonic()
+        res = await ep.box.call(call.name, call.arguments)
+        ep.state.malformed += res.malformed
+        ep.recorder.record(
+            "tool_call",
+            step=ep.state.steps,
+            id=call.id,
+            name=call.name,
+            arguments=_as_object(call.arguments),
+            output=res.output,
+            is_error=res.is_error,
+            malformed=res.malformed,
+            seconds=round(time.monotonic() - t0, 3),
+        )
+        ep.recorder.log(f"[{call.name}] {json.dumps(call.arguments)[:2000]}\n{res.output}")
+        return res
 
     async def _call(
         self,
@@ -248,6 +268,22 @@ class LLMAgent:
             if not self._elide(messages):
                 return
             recorder.record("context_overflow", action="elided oldest observation (estimate)")
+
+
+@dataclass
+class _Episode:
+    """One attempt's conversation: what each step reads and extends."""
+
+    client: Any
+    box: ToolBox
+    tools: list[ToolDef]
+    system: str
+    messages: list[dict[str, Any]]
+    budget: Budget
+    recorder: Recorder
+    state: _State = field(default_factory=lambda: _State())
+    idle: int = 0
+    """Turns in a row without a tool call."""
 
 
 @dataclass

@@ -20,7 +20,8 @@ from horizonbench.grading.tamper import diff_paths, is_protected, planted_test_f
 from horizonbench.models import Verdict
 from horizonbench.results.store import write_redacted
 from horizonbench.sandbox.images import TaskImage
-from horizonbench.sandbox.sandbox import CHANGE_ADDED, Sandbox, make_limits
+from horizonbench.sandbox.limits import make_limits
+from horizonbench.sandbox.sandbox import CHANGE_ADDED, Sandbox
 from horizonbench.tasks.loader import Task
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from horizonbench.results.frame import for_scoring, load
+from horizonbench.results.columns import for_scoring
+from horizonbench.results.frame import load
 from horizonbench.scoring import (
     CostSummary,
     HorizonFit,

@@ -13,8 +13,12 @@ __all__ = ["export", "for_scoring", "load"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
+    if name in ("export", "load"):
         from horizonbench.results import frame
 
         return getattr(frame, name)
+    if name == "for_scoring":
+        from horizonbench.results import columns
+
+        return columns.for_scoring
     raise AttributeError(f"module 'horizonbench.results' has no attribute {name!r}")

@@ -22,8 +22,9 @@ from horizonbench.logs import trial_context
 from horizonbench.models import Timings, TrialResult
 from horizonbench.results.store import RunDir, write_redacted
 from horizonbench.sandbox import images
+from horizonbench.sandbox.limits import make_limits
 from horizonbench.sandbox.reaper import LABEL_RUN, LABEL_TRIAL
-from horizonbench.sandbox.sandbox import Sandbox, make_limits
+from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.tasks.loader import Task
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from horizonbench.sandbox import base_image
-from horizonbench.sandbox.sandbox import Limits, Sandbox
+from horizonbench.sandbox.limits import Limits
+from horizonbench.sandbox.sandbox import Sandbox
 
 
 def run_demo() -> Iterator[str]:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
-import os
 import shlex
-import tarfile
 import threading
 import time
 import uuid
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -19,10 +15,11 @@ import docker.errors
 import docker.types
 import requests.exceptions
 from docker.models.containers import Container
-from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from horizonbench.errors import BadLimits, ImageMissing, SandboxError, SessionDied
+from horizonbench.errors import ImageMissing, SandboxError, SessionDied
 from horizonbench.sandbox import engine, reaper
+from horizonbench.sandbox.files import SandboxFiles
+from horizonbench.sandbox.limits import Limits
 from horizonbench.sandbox.shell import DEFAULT_OUTPUT_CAP, ExecResult, SessionGone, ShellSession
 
 log = logging.getLogger(__name__)
@@ -52,36 +49,7 @@ def wait_for_removals(timeout: float = 60.0) -> None:
         thread.join(max(0.0, deadline - time.monotonic()))
 
 
-class Limits(BaseModel):
-    """Resource caps of a sandbox."""
-
-    model_config = {"extra": "forbid"}
-
-    cpus: float = Field(1.0, gt=0, le=256, description="CPU cores the container may use.")
-    memory_mb: int = Field(2048, ge=16, le=1 << 20, description="Memory cap in MiB (no swap beyond it).")
-    pids: int = Field(512, ge=8, le=1 << 22, description="Most processes and threads at once.")
-    storage_mb: int = Field(10240, ge=16, description="Disk the sandbox may write (largest file; watched in trials).")
-
-    @field_validator("cpus")
-    @classmethod
-    def _within_host(cls, v: float) -> float:
-        host = os.cpu_count() or 1
-        if v > host:
-            raise ValueError(f"{v} cpus asked but this host has {host}")
-        return v
-
-
-def make_limits(**kwargs: Any) -> Limits:
-    """Build :class:`Limits`, turning validation errors into :class:`BadLimits`."""
-    try:
-        return Limits(**kwargs)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise BadLimits(f"bad sandbox limit {field}={first.get('input')!r}: {first['msg']}") from None
-
-
-class Sandbox:
+class Sandbox(SandboxFiles):
     """A running container with a persistent shell session.
 
     Use :meth:`start` (or ``async with`` via :meth:`astart`); always :meth:`close`,
@@ -414,88 +382,6 @@ class Sandbox:
             raise SandboxError(f"cannot size sandbox {self.id[:12]}: {exc.explanation}") from None
         info = listed[0] if listed else {}
         return float(info.get("SizeRw") or 0) / (1 << 20)
-
-    # -- files -------------------------------------------------------------------------
-
-    def write_file(self, path: str, data: bytes | str, mode: int = 0o644) -> None:
-        """Write a file (parents created)."""
-        raw = data.encode() if isinstance(data, str) else data
-        parent, name = os.path.split(path.rstrip("/"))
-        self._mkdir(parent or "/")
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w") as tar:
-            info = tarfile.TarInfo(name)
-            info.size, info.mode, info.mtime = len(raw), mode, int(time.time())
-            tar.addfile(info, io.BytesIO(raw))
-        self._put(parent or "/", buf.getvalue())
-
-    def read_file(self, path: str) -> bytes:
-        """Read a file.
-
-        Raises:
-            FileNotFoundError: no such file in the container.
-        """
-        with self._get(path) as tar:
-            member = tar.next()
-            if member is None or not member.isfile():
-                raise FileNotFoundError(f"{path} is not a regular file in sandbox {self.id[:12]}")
-            fh = tar.extractfile(member)
-            assert fh is not None
-            return fh.read()
-
-    def put_dir(self, local: Path | str, dest: str) -> None:
-        """Copy the contents of a local directory into ``dest`` (created if missing)."""
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w") as tar:
-            for entry in sorted(Path(local).iterdir()):
-                tar.add(entry, arcname=entry.name)
-        self._mkdir(dest)
-        self._put(dest, buf.getvalue())
-
-    def get_dir(self, src: str, local: Path | str) -> None:
-        """Copy the contents of ``src`` in the container into the local directory."""
-        local = Path(local)
-        local.mkdir(parents=True, exist_ok=True)
-        with self._get(src.rstrip("/") + "/.") as tar:
-            tar.extractall(local, filter="data")
-
-    def diff(self, workdir: str | None = None) -> str:
-        """The git diff of ``workdir`` against HEAD, new files included, binary-safe.
-        Python bytecode caches are left out: they are by-products, not changes.
-
-        A throwaway index is used so the agent's own index is left as it was.
-        """
-        wd = shlex.quote(workdir or self.workdir)
-        out = "/tmp/.hb-diff"
-        res = self.exec(
-            f'idx=$(mktemp) && cp "$(git rev-parse --git-dir)/index" $idx 2>/dev/null; '
-            "GIT_INDEX_FILE=$idx git add -A -- . ':(exclude,glob)**/__pycache__/**' ':(exclude,glob)**/*.pyc' && "
-            f"GIT_INDEX_FILE=$idx git diff --cached --binary HEAD > {out}; "
-            "rc=$?; rm -f $idx; exit $rc",
-            cwd=workdir or self.workdir,
-            timeout=120,
-        )
-        if res.exit_code != 0:
-            raise SandboxError(f"git diff failed in {wd}: {res.output.strip()[:300]}")
-        return self.read_file(out).decode("utf-8", errors="replace")
-
-    def _mkdir(self, path: str) -> None:
-        res = self.exec(f"mkdir -p -- {shlex.quote(path)}", timeout=30)
-        if res.exit_code != 0:
-            raise SandboxError(f"cannot create {path} in sandbox: {res.output.strip()[:200]}")
-
-    def _put(self, dest: str, data: bytes) -> None:
-        try:
-            self._api.put_archive(self.id, dest, data)
-        except docker.errors.APIError as exc:
-            raise SandboxError(f"cannot copy into {dest} in sandbox: {exc.explanation}") from None
-
-    def _get(self, path: str) -> tarfile.TarFile:
-        try:
-            stream, _ = self._api.get_archive(self.id, path)
-        except docker.errors.NotFound:
-            raise FileNotFoundError(f"{path} does not exist in sandbox {self.id[:12]}") from None
-        return tarfile.open(fileobj=io.BytesIO(b"".join(stream)), mode="r")
 
 
 def _env_name(name: str) -> bool:

@@ -231,3 +231,29 @@ value = 0.78
         bad.write_text('schema_version = 1\n[[claim]]\nid = "x"\ntext = ""\nkind = "pass_rate"\nsubject = {}\n')
         res = hb("claims", "check", bad, run)
         assert res.returncode == 2 and "bad.toml" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_every_column_that_names_a_result_field_holds_that_field(tmp_path: Path) -> None:
+    """The row is built positionally for speed; this ties each position to its column name."""
+    from horizonbench.models import Timings
+    from horizonbench.results.columns import COLUMNS
+
+    outcome = AgentOutcome(
+        status="submitted", steps=7, input_tokens=11, cached_input_tokens=3, output_tokens=13, cost_usd=0.17,
+        message="m", malformed_tool_calls=2, retries=5, limit="steps",
+    )  # fmt: skip
+    timings = Timings(image_s=1.5, start_s=2.5, agent_s=3.5, collect_s=4.5, verifier_s=5.5, test_s=6.5, total_s=7.5)
+    r = trial("r", "t9", 4, "passed", timings=timings, image="img", task_hash="hh")
+    r.outcome, r.model = outcome, "mm"
+    r.started_at, r.finished_at = "2026-01-01T00:00:00", "2026-01-01T00:01:00"
+    run = RunDir(tmp_path, "r")
+    run.write_result(r)
+    row = load(run.path).iloc[0]
+    record = r.model_dump(mode="json")
+    sources = {**record, **record["outcome"], **record["timings"], "outcome_status": outcome.status}
+    checked = [c for c in COLUMNS if c in sources and c not in ("status", "reward", "flags", "tags", "limit")]
+    assert len(checked) >= 25
+    for column in checked:
+        expected = sources[column]
+        assert (row[column] == expected) or (expected is None and pd.isna(row[column])), column
+    assert row["limit"] == "steps" and row["status"] == "passed" and row["outcome_status"] == "submitted"
