@@ -58,7 +58,7 @@ def compare_cmd(
     markdown: Path | None = typer.Option(None, "--markdown", help="Also write the comparison here (Markdown)."),
 ) -> None:
     """Paired comparison on common tasks; exit 1 only if CANDIDATE is significantly worse by more than --max-drop."""
-    from horizonbench.workflows.gate import compare_paths
+    from horizonbench.workflows.regression_gate import compare_paths
 
     result = compare_paths(base, candidate, max_drop=max_drop, alpha=alpha, agent=agent, model=model)
     text = result.to_markdown()

@@ -126,7 +126,7 @@ def ci(
 ) -> None:
     """Run a suite for a candidate and gate it against a baseline: exit 1 only on a significant regression."""
     from horizonbench.runner.run import make_executor
-    from horizonbench.workflows.ci_run import run_ci
+    from horizonbench.workflows.regression_gate import run_ci
 
     where = make_executor(executor, scheduler, local_workers)
     tasks, suites = load_selected(paths, names, tags, [], None, None)
