@@ -6,10 +6,11 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-_SKIP_DIRS = {"__pycache__", ".git", ".pytest_cache", "wheelhouse"}
+SKIP_DIRS = frozenset({"__pycache__", ".git", ".pytest_cache", "wheelhouse"})
+"""Directories a task's content hash (and its bundle) leaves out: caches and downloads."""
 
 
-def hash_tree(root: Path, skip: Iterable[str] = _SKIP_DIRS) -> str:
+def hash_tree(root: Path, skip: Iterable[str] = SKIP_DIRS) -> str:
     """sha256 over relative paths, modes and contents of the files under ``root``."""
     skip = set(skip)
     h = hashlib.sha256()

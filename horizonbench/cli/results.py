@@ -9,9 +9,22 @@ from rich.table import Table
 
 from horizonbench.cli.app import app, out
 
-results_app = typer.Typer(help="Results: export them for analysis elsewhere.", no_args_is_help=True)
+results_app = typer.Typer(help="Results: export them, index them.", no_args_is_help=True)
 claims_app = typer.Typer(help="Vendor claims: check them against results.", no_args_is_help=True)
 RunsArg = typer.Argument(..., help="Run directories (results/<run-id>) or exported .parquet/.csv frames.")
+
+
+@results_app.command("index")
+def results_index(
+    runs: list[Path] = typer.Argument(..., help="Run directories (results/<run-id>)."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Read every result file again (after editing one by hand)."),
+) -> None:
+    """Bring each run's columnar index up to date (runs keep it themselves; loading builds it where missing)."""
+    from horizonbench.results.index import index_run
+
+    for run in runs:
+        n, how = index_run(run, rebuild=rebuild)
+        out.print(f"{run}: {n} trial(s) indexed ({how})", highlight=False)
 
 
 @results_app.command("export")

@@ -39,6 +39,7 @@ from horizonbench.results.columns import (
     as_list,
     typed,
 )
+from horizonbench.results.index import MTIME, load_run
 
 
 def load(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
@@ -92,7 +93,7 @@ def export(df: pd.DataFrame, *, parquet: str | Path | None = None, csv: str | Pa
 
 def result_files(run: Path) -> list[Path]:
     """The ``result.json`` of every finished trial of a run directory, sorted by trial id."""
-    return [Path(p) for p in _result_paths(run) if os.path.isfile(p)]
+    return [Path(p) for p in result_paths(run) if os.path.isfile(p)]
 
 
 def records_to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
@@ -118,7 +119,12 @@ def _load_one(path: Path) -> pd.DataFrame:
         raise RunError(f"{path}: not a run directory or an exported frame (.parquet or .csv)")
     if not path.is_dir() or not ((path / "run.json").is_file() or (path / "trials").is_dir()):
         raise RunError(f"{path}: not a run directory (no run.json); give results/<run-id>")
-    paths = _result_paths(path)
+    return load_run(path)
+
+
+def read_rows_with_mtimes(paths: list[str]) -> pd.DataFrame:
+    """The frame of the result files at ``paths`` that exist, with each file's modification
+    time in the index's :data:`~horizonbench.results.index.MTIME` column."""
     workers = min(os.cpu_count() or 1, len(paths) // _FILES_PER_WORKER)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return _read_frame(paths)
@@ -136,7 +142,7 @@ _FILES_PER_WORKER = 5000
 """Runs with fewer result files than this per available CPU are read in one process."""
 
 
-def _result_paths(run: Path) -> list[str]:
+def result_paths(run: Path) -> list[str]:
     """Paths (as strings: cheaper than Path objects by the hundred thousand) of every trial's result file."""
     trials = os.path.join(run, "trials")
     if not os.path.isdir(trials):
@@ -147,15 +153,21 @@ def _result_paths(run: Path) -> list[str]:
 
 
 def _read_frame(paths: list[str]) -> pd.DataFrame:
-    return _frame(_read_rows(paths))
+    rows, mtimes = _read_rows(paths)
+    df = _frame(rows)
+    df[MTIME] = np.asarray(mtimes, dtype="int64")
+    return df
 
 
-def _read_rows(paths: list[str]) -> list[tuple[Any, ...]]:
-    """One row tuple per result file that exists (a trial still running has none yet)."""
+def _read_rows(paths: list[str]) -> tuple[list[tuple[Any, ...]], list[int]]:
+    """One row tuple per result file that exists (a trial still running has none yet), and
+    each file's modification time."""
     rows = []
+    mtimes = []
     for file in paths:
         try:
             with open(file, "rb") as fh:
+                mtimes.append(os.fstat(fh.fileno()).st_mtime_ns)
                 raw = fh.read()
         except FileNotFoundError:
             continue
@@ -166,7 +178,21 @@ def _read_rows(paths: list[str]) -> list[tuple[Any, ...]]:
         except orjson.JSONDecodeError as exc:
             raise RunError(f"{file}: not valid JSON ({exc})") from None
         rows.append(_row(record, file))
-    return rows
+    return rows, mtimes
+
+
+def row(record: Any, where: str) -> tuple[Any, ...]:
+    """One result record (the JSON of a result.json) as a row tuple of :data:`COLUMNS` values.
+
+    Raises:
+        RunError: it is not a trial result.
+    """
+    return _row(record, where)
+
+
+def frame_of_rows(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """The results frame of row tuples made by :func:`row`."""
+    return _frame(rows)
 
 
 def _row(record: Any, where: str) -> tuple[Any, ...]:

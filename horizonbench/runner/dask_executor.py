@@ -2,9 +2,14 @@
 on its own host's Docker engine and sends the trial's files back; the client writes them
 into the run directory as they arrive.
 
-- Tasks travel as their path: a task directory must be readable at the same path on every
-  worker (shared storage or the same checkout). A worker refuses a task whose content
-  differs from the client's copy (the content hash is compared).
+- Tasks travel with the trials: the client packs each task directory (and the shared files
+  it includes) once, a gzipped tar named by the task's content hash, and each trial carries
+  it (kilobytes for this project's suites). A worker unpacks a bundle into
+  ``<cache>/tasks/<hash>/`` the first time it runs a trial of that task and reuses it after,
+  so workers need neither the repository nor shared storage. The bundle goes inline rather
+  than as data scattered to the cluster: scattered data held by a worker that dies cancels
+  the trials that depend on it, where an inline argument is simply sent again. A worker checks the unpacked task's hash
+  against the client's. A worker whose engine lacks the task's image builds it (and says so).
 - Agent options and budgets travel with each trial; API keys never do. A worker reads the
   variable an adapter names (``--api-key-env``) from its own environment.
 - Each worker has a budget, declared as Dask worker resources ``MEMORY_MB`` and ``CPUS``;
@@ -19,11 +24,13 @@ into the run directory as they arrive.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import math
 import os
 import shutil
 import socket
+import tarfile
 import tempfile
 import uuid
 from collections.abc import Sequence
@@ -35,11 +42,13 @@ from pydantic import BaseModel, Field
 from horizonbench.agents import registry
 from horizonbench.agents.base import Budget
 from horizonbench.errors import RunError
+from horizonbench.hashing import SKIP_DIRS
 from horizonbench.models import TrialResult
 from horizonbench.results.store import RunDir, atomic_write
 from horizonbench.runner.executor import ResultFn, RunOptions
 from horizonbench.runner.trial import TrialSpec, blank_result, run_trial
-from horizonbench.sandbox import reaper
+from horizonbench.sandbox import base_image, images, reaper
+from horizonbench.sandbox.images import cache_dir
 from horizonbench.sandbox.sandbox import wait_for_removals
 from horizonbench.tasks.loader import Task, load_task
 
@@ -59,9 +68,9 @@ class TrialPayload(BaseModel):
 
     run_id: str = Field(description="The run the trial belongs to.")
     trial_id: str = Field(description="The trial's id.")
-    task_path: str = Field(description="The task directory, at the same path on every worker.")
+    task_name: str = Field(description="The task directory's name inside its bundle.")
     suite: str = Field("", description="The task's suite.")
-    task_hash: str = Field(description="The content hash of the client's copy of the task.")
+    task_hash: str = Field(description="The content hash of the client's copy of the task (names its bundle).")
     agent: str = Field(description="Agent name or module:Class.")
     attempt: int = Field(description="Attempt number.")
     agent_options: dict[str, Any] = Field(default_factory=dict, description="The agent's constructor options.")
@@ -74,6 +83,50 @@ class TrialOutput(BaseModel):
     result_json: str = Field(description="result.json, redacted as run_trial wrote it.")
     files: dict[str, bytes] = Field(default_factory=dict, description="Path in the trial directory -> content.")
     worker_host: str = Field("", description="The host that ran the trial.")
+    task_dir: str = Field("", description="Where the worker had the task (its bundle cache).")
+    image_built: bool = Field(False, description="The worker built the task's image for this trial.")
+
+
+def pack_task(task: Task) -> bytes:
+    """The task directory and the shared files it includes, as a gzipped tar laid out as in
+    its suite folder (``<task>/...`` beside the included files), so relative includes still
+    resolve once unpacked. Files the content hash skips (caches, wheelhouses) stay out."""
+    suite_dir = task.path.parent
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for path in sorted(task.path.rglob("*")):
+            rel = path.relative_to(task.path)
+            if path.is_file() and not any(part in SKIP_DIRS for part in rel.parts):
+                tar.add(path, arcname=str(path.relative_to(suite_dir)), recursive=False)
+        for src in sorted({*task.environment_includes().values(), *task.test_includes().values()}):
+            tar.add(src, arcname=str(src.relative_to(suite_dir.resolve())), recursive=False)
+    return buf.getvalue()
+
+
+def unpack_task(bundle: bytes, task_hash: str, task_name: str, suite: str) -> Task:
+    """The task of ``bundle``, unpacked once per hash into this host's cache.
+
+    Raises:
+        RunError: the bundle is damaged or its content is not what the client hashed.
+    """
+    root = cache_dir() / "tasks" / task_hash
+    if not (root / task_name / "task.toml").is_file():
+        root.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{task_hash[:12]}-", dir=root.parent))
+        try:
+            with tarfile.open(fileobj=io.BytesIO(bundle), mode="r:gz") as tar:
+                tar.extractall(tmp, filter="data")
+            try:
+                os.rename(tmp, root)  # atomic: two trials unpacking at once leave one copy
+            except OSError:
+                shutil.rmtree(tmp, ignore_errors=True)  # the other one won
+        except (tarfile.TarError, OSError) as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise RunError(f"worker {socket.gethostname()}: cannot unpack task {task_name} ({exc})") from None
+    task = load_task(root / task_name, suite=suite)
+    if task.content_hash() != task_hash:
+        raise RunError(f"worker {socket.gethostname()}: task {task_name} arrived changed (content hash differs)")
+    return task
 
 
 def trial_resources(task: Task) -> dict[str, float]:
@@ -91,23 +144,20 @@ def local_worker_resources(n_workers: int) -> dict[str, float]:
     return {MEMORY: float(int(memory_mb * 0.8 / n_workers)), CPUS: float(cores * CPU_OVERCOMMIT / n_workers)}
 
 
-def run_on_worker(payload: TrialPayload) -> TrialOutput:
+def run_on_worker(payload: TrialPayload, bundle: bytes) -> TrialOutput:
     """Run one trial on this worker into a temporary directory; return its files.
 
     Raises:
-        RunError: the task directory is missing here or differs from the client's copy.
+        RunError: the task bundle is damaged or differs from the client's copy.
         ConfigError: the agent cannot be built here (not importable, API key variable unset).
     """
     host = socket.gethostname()
-    try:
-        task = load_task(payload.task_path, suite=payload.suite)
-    except Exception as exc:
-        raise RunError(
-            f"worker {host}: cannot load task {payload.task_path} ({exc}); task directories must be at the "
-            "same path on every worker"
-        ) from None
-    if task.content_hash() != payload.task_hash:
-        raise RunError(f"worker {host}: task {payload.task_path} differs from the client's copy (content hash)")
+    task = unpack_task(bundle, payload.task_hash, payload.task_name, payload.suite)
+    built = images.find(task) is None
+    if built:
+        log.info("[%s] worker %s has no image for task %s: building it", payload.trial_id, host, task.name)
+        if base_image.info() is None:  # a new host: the base image first (debootstrap where no registry answers)
+            base_image.ensure()
     agent = registry.create(payload.agent, **payload.agent_options)
     spec = TrialSpec(payload.trial_id, task, payload.agent, payload.attempt, model=agent.model)
     with tempfile.TemporaryDirectory(prefix="hb-trial-") as tmp:
@@ -119,7 +169,13 @@ def run_on_worker(payload: TrialPayload) -> TrialOutput:
             for p in sorted(tdir.rglob("*"))
             if p.is_file() and p.name != "result.json"
         }
-        return TrialOutput(result_json=(tdir / "result.json").read_text(), files=files, worker_host=host)
+        return TrialOutput(
+            result_json=(tdir / "result.json").read_text(),
+            files=files,
+            worker_host=host,
+            task_dir=str(task.path),
+            image_built=built,
+        )
 
 
 class DaskExecutor:
@@ -155,17 +211,20 @@ class DaskExecutor:
 
     async def run(self, specs: Sequence[TrialSpec], run: RunDir, opts: RunOptions, on_result: ResultFn) -> None:
         sem = asyncio.Semaphore(opts.concurrency)
-        hashes: dict[Path, str] = {}
+        bundles: dict[Path, tuple[str, bytes]] = {}
+        for spec in specs:  # each task packed once
+            if spec.task.path not in bundles:
+                digest = spec.task.content_hash()
+                bundles[spec.task.path] = (digest, await asyncio.to_thread(pack_task, spec.task))
 
         async def one(spec: TrialSpec) -> None:
-            if spec.task.path not in hashes:
-                hashes[spec.task.path] = spec.task.content_hash()
+            digest, bundle = bundles[spec.task.path]
             payload = TrialPayload(
                 run_id=run.run_id,
                 trial_id=spec.trial_id,
-                task_path=str(spec.task.path),
+                task_name=spec.task.path.name,
                 suite=spec.task.suite,
-                task_hash=hashes[spec.task.path],
+                task_hash=digest,
                 agent=spec.agent,
                 attempt=spec.attempt,
                 agent_options=opts.agent_options.get(spec.agent, {}),
@@ -175,6 +234,7 @@ class DaskExecutor:
                 future = self._client.submit(
                     run_on_worker,
                     payload,
+                    bundle,
                     key=f"hb-{spec.trial_id}-{uuid.uuid4().hex[:8]}",
                     resources=trial_resources(spec.task),
                     pure=False,
@@ -190,6 +250,8 @@ class DaskExecutor:
                 log.info("[%s] dropped a second result of the trial", spec.trial_id)
                 return
             self._written.add(spec.trial_id)
+            if output is not None and output.image_built:
+                log.info("[%s] worker %s built the image of task %s", spec.trial_id, output.worker_host, spec.task.name)
             on_result(await asyncio.to_thread(self._write, run, spec, output, error))
 
         await asyncio.gather(*(one(s) for s in specs))

@@ -16,6 +16,7 @@ from horizonbench import __version__
 from horizonbench.agents import registry
 from horizonbench.errors import RunError
 from horizonbench.models import RunConfig, RunManifest, TaskEntry, TrialResult
+from horizonbench.results.index import IndexWriter
 from horizonbench.results.store import RunDir
 from horizonbench.runner.executor import Executor, LocalExecutor, RunOptions
 from horizonbench.runner.trial import TrialSpec, trial_id
@@ -170,15 +171,19 @@ async def execute(
         counts: Counter[str] = Counter(r.status for r in done.values() if r.trial_id in {s.trial_id for s in specs})
         results = [done[s.trial_id] for s in specs if s.trial_id in done]
 
+        index = IndexWriter(run.path)
+
         def on_result(result: TrialResult) -> None:
             results.append(result)
             counts[result.status] += 1
+            index.add(result)
             if progress:
                 progress(result, counts, len(specs))
 
         try:
             await executor.run(todo, run, opts, on_result)
         finally:
+            await asyncio.to_thread(index.close)
             images = {r.task: r.image_id for r in results if r.image_id}
             if images and images != manifest.images:
                 manifest.images = {**manifest.images, **images}

@@ -116,6 +116,14 @@ def image_tag(task: Task) -> str:
     return f"hb-task/{name}:{h.hexdigest()[:16]}"
 
 
+def find(task: Task) -> str | None:
+    """The id of the task's image on this engine, or None when it would have to be built or pulled."""
+    try:
+        return _image_id(image_tag(task))
+    except ImageMissing:  # not even the base image is here
+        return None
+
+
 def ensure(task: Task, rebuild: bool = False) -> TaskImage:
     """Make sure the task's image exists; build it if needed.
 

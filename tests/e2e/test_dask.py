@@ -1,9 +1,12 @@
 """The Dask executor on a real local cluster: a scheduler and two worker processes on
-127.0.0.1, started as a user would (`dask scheduler`, `dask worker`)."""
+127.0.0.1, started as a user would (`dask scheduler`, `dask worker`). The workers run in a
+directory of their own with a cache of their own, and the client runs a copy of the smoke
+suite that is not in the repository: tasks reach the workers only as bundles."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,6 +33,9 @@ class Cluster:
     address: str
     workers: list[subprocess.Popen[bytes]]
     client: Client
+    worker_cache: Path
+    suite: Path
+    """The client's copy of the smoke suite."""
 
 
 def _free_port() -> int:
@@ -39,12 +45,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def cluster(base_image: str) -> Iterator[Cluster]:
+def cluster(base_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """One cluster for the module; the test that kills a worker comes last."""
     for task in load_suite(SMOKE).tasks:  # built once here, so trials measure the executor, not builds
         images.ensure(task)
+    suite = tmp_path_factory.mktemp("client") / "smoke"
+    shutil.copytree(SMOKE, suite)
+    worker_dir = tmp_path_factory.mktemp("worker")
     address = f"tcp://127.0.0.1:{_free_port()}"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}  # workers import tests.agents
+    # Workers import tests.agents (the adapters of these tests) but have neither the tasks nor
+    # the client's cache: their working directory and cache are their own.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HORIZONBENCH_CACHE": str(worker_dir / "cache")}
     dask = [sys.executable, "-m", "dask"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     scheduler = subprocess.Popen(
@@ -56,12 +67,12 @@ def cluster(base_image: str) -> Iterator[Cluster]:
     # --no-nanny: a killed worker stays dead, as when its host goes away.
     worker_cmd = [*dask, "worker", address, "--host", "127.0.0.1", "--no-dashboard", "--no-nanny", "--nthreads", "8"]
     worker_cmd += ["--resources", "MEMORY_MB=4096,CPUS=8"]
-    workers = [subprocess.Popen(worker_cmd, cwd=REPO, env=env, **quiet) for _ in range(2)]
+    workers = [subprocess.Popen(worker_cmd, cwd=worker_dir, env=env, **quiet) for _ in range(2)]
     procs = [scheduler, *workers]
     try:
         client = Client(address, timeout=30)
         client.wait_for_workers(2, timeout=60)
-        yield Cluster(address, workers, client)
+        yield Cluster(address, workers, client, worker_dir / "cache", suite)
         client.close()
     finally:
         for p in reversed(procs):  # workers first, so none waits on a scheduler that is gone
@@ -81,7 +92,8 @@ def _verdicts(run: Path) -> dict[str, tuple[object, ...]]:
 
 
 def test_smoke_verdicts_match_local_executor(tmp_path: Path, cluster: Cluster) -> None:
-    common = ["run", SMOKE, "--agent", "oracle", "--agent", "nop", "--concurrency", "4", "--results", tmp_path]
+    common = ["run", cluster.suite, "--agent", "oracle", "--agent", "nop", "--concurrency", "4"]
+    common += ["--results", tmp_path]
     common += ["--no-progress"]
     local = hb(*common, "--run-id", "loc")
     assert local.returncode == 0, local.stderr
@@ -99,6 +111,9 @@ def test_smoke_verdicts_match_local_executor(tmp_path: Path, cluster: Cluster) -
 
     again = hb(*dask_args)  # resume works as with the local executor
     assert again.returncode == 0 and "(6 already done)" in again.stdout
+    # The workers had the tasks from the bundles the client sent, unpacked once per task by hash.
+    unpacked = sorted(p.parent.name for p in (cluster.worker_cache / "tasks").glob("*/*/task.toml"))
+    assert unpacked == sorted(t.name for t in load_suite(cluster.suite).tasks)
 
 
 def test_local_workers_option_runs_a_cluster(tmp_path: Path, base_image: str) -> None:
@@ -118,7 +133,7 @@ def test_dask_options_are_checked(tmp_path: Path) -> None:
 
 
 def test_killed_worker_trials_end_exactly_once(tmp_path: Path, cluster: Cluster) -> None:
-    args = ["run", SMOKE, "--agent", "tests.agents:SlowOracle", "--attempts", "3", "--concurrency", "6"]
+    args = ["run", str(cluster.suite), "--agent", "tests.agents:SlowOracle", "--attempts", "3", "--concurrency", "6"]
     args += ["--run-id", "kw", "--results", str(tmp_path), "--no-progress"]
     args += ["--executor", "dask", "--scheduler", cluster.address]
     proc = subprocess.Popen(

@@ -25,7 +25,8 @@ from horizonbench.runner.executor import LocalExecutor, RunOptions
 from horizonbench.runner.run import expand, make_executor
 from horizonbench.tasks.loader import load_task
 
-SMOKE = Path(__file__).resolve().parents[2] / "tasks" / "smoke"
+REPO = Path(__file__).resolve().parents[2]
+SMOKE = REPO / "tasks" / "smoke"
 
 
 def test_a_trial_holds_its_sandboxes_memory_and_cpus() -> None:
@@ -78,9 +79,11 @@ class _Client:
     def __init__(self, fail: Exception | None = None) -> None:
         self.fail = fail
         self.submitted: list[tuple[TrialPayload, dict[str, Any]]] = []
+        self.bundles: list[bytes] = []
 
-    def submit(self, fn: Any, payload: TrialPayload, **kwargs: Any) -> _Future:
+    def submit(self, fn: Any, payload: TrialPayload, bundle: bytes, **kwargs: Any) -> _Future:
         self.submitted.append((payload, kwargs))
+        self.bundles.append(bundle)
         if self.fail is not None:
             return _Future(self.fail)
         result = TrialResult(
@@ -142,3 +145,31 @@ def test_payloads_carry_options_and_budget_but_no_key(tmp_path: Path, monkeypatc
     assert payload.agent_options == {"api_key_env": "HB_UNIT_KEY"} and payload.budget.max_steps == 7
     assert kwargs["resources"] == {"MEMORY_MB": 256, "CPUS": 1}
     assert b"sk-unit-secret" not in pickle.dumps(payload)
+
+
+def test_each_task_is_packed_once_and_unpacked_by_hash_where_the_repository_is_absent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from horizonbench.runner.dask_executor import pack_task, unpack_task
+
+    monkeypatch.setenv("HORIZONBENCH_CACHE", str(tmp_path / "worker-cache"))
+    task = load_task(REPO / "tasks" / "tooluse" / "bank-ledger")  # includes shared files from ../_shared
+    bundle = pack_task(task)
+    there = unpack_task(bundle, task.content_hash(), task.path.name, task.suite)
+    assert there.path == (tmp_path / "worker-cache" / "tasks" / task.content_hash() / "bank-ledger").resolve()
+    assert there.content_hash() == task.content_hash()
+    assert {d: p.read_bytes() for d, p in there.environment_includes().items()} == {
+        d: p.read_bytes() for d, p in task.environment_includes().items()
+    }
+    again = unpack_task(b"not a bundle at all", task.content_hash(), task.path.name, task.suite)
+    assert again.path == there.path  # cached by hash: not unpacked twice
+    with pytest.raises(RunError, match="arrived changed"):
+        unpack_task(bundle, "0" * 64, task.path.name, task.suite)
+    with pytest.raises(RunError, match="cannot unpack"):
+        unpack_task(b"garbage", "1" * 64, task.path.name, task.suite)
+
+    opts = RunOptions(run_id="b", agents=["oracle"], attempts=3, results_root=tmp_path)
+    client = _Client()
+    _run(tmp_path, client, opts)
+    assert len(client.submitted) == 3 and len({id(b) for b in client.bundles}) == 1  # packed once for three trials
+    assert {p.task_name for p, _ in client.submitted} == {"word-report"}
