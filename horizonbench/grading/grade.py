@@ -21,7 +21,8 @@ from horizonbench.models import Verdict
 from horizonbench.results.store import write_redacted
 from horizonbench.sandbox.images import TaskImage
 from horizonbench.sandbox.limits import make_limits
-from horizonbench.sandbox.sandbox import CHANGE_ADDED, Sandbox
+from horizonbench.sandbox.overlay import CHANGE_ADDED
+from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.tasks.loader import Task
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,19 @@ def sandbox_limits(task: Task) -> dict[str, float | int]:
 LOG_HEAD, LOG_TAIL = 1 << 20, 8 << 20
 
 
+def start_clean(task: Task, image: TaskImage, labels: dict[str, str]) -> Sandbox:
+    """A clean container of the task's image for fresh-mode grading. A trial starts it while
+    the agent works (it is a second container: the agent has no way into it), so grading
+    does not wait for a container start."""
+    return Sandbox.start(
+        image.tag,
+        limits=make_limits(**sandbox_limits(task)),
+        workdir=image.workdir,
+        env=task.config.environment.env,
+        labels={**labels, "horizonbench.role": "grader"},
+    )
+
+
 def grade(
     task: Task,
     image: TaskImage,
@@ -45,8 +59,10 @@ def grade(
     diff: str,
     trial_dir: Path,
     labels: dict[str, str],
+    clean: Sandbox | None = None,
 ) -> tuple[Verdict, float]:
-    """Grade an attempt; returns the verdict and the seconds the tests took.
+    """Grade an attempt; returns the verdict and the seconds the tests took. Fresh mode uses
+    ``clean`` (from :func:`start_clean`, closed here) when given, else starts one.
 
     Raises:
         SandboxError: the grading container could not be started or used (an
@@ -54,7 +70,7 @@ def grade(
     """
     mode = task.grading_mode
     if mode == "fresh":
-        return _grade_fresh(task, image, agent_sandbox, diff, trial_dir, labels)
+        return _grade_fresh(task, image, agent_sandbox, diff, trial_dir, labels, clean)
     changes = agent_sandbox.changes() if agent_sandbox is not None else []
     tampered = tampered_system_paths([path for path, _ in changes])
     if tampered:
@@ -82,25 +98,27 @@ def _grade_fresh(
     diff: str,
     trial_dir: Path,
     labels: dict[str, str],
+    clean: Sandbox | None = None,
 ) -> tuple[Verdict, float]:
-    # The engine's change list of the agent's container takes most of a second; the clean
-    # container starts meanwhile (both are waits on the engine, not work here).
-    with ThreadPoolExecutor(2) as pool:
-        starting = pool.submit(
-            Sandbox.start,
-            image.tag,
-            limits=make_limits(**sandbox_limits(task)),
-            workdir=image.workdir,
-            env=task.config.environment.env,
-            labels={**labels, "horizonbench.role": "grader"},
-        )
+    if clean is not None:
+        sb = clean
         try:
             changes = agent_sandbox.changes() if agent_sandbox is not None else []
         except BaseException:
-            with contextlib.suppress(Exception):
-                starting.result().close()
+            sb.close(wait=False)
             raise
-        sb = starting.result()
+    else:
+        # Where the engine must be asked for the agent's changes (most of a second), the
+        # clean container starts meanwhile (both are waits on the engine, not work here).
+        with ThreadPoolExecutor(2) as pool:
+            starting = pool.submit(start_clean, task, image, labels)
+            try:
+                changes = agent_sandbox.changes() if agent_sandbox is not None else []
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    starting.result().close()
+                raise
+            sb = starting.result()
     tampered = tampered_system_paths([path for path, _ in changes])
     if tampered:
         log.info("task %s: agent changed system paths %s", task.name, tampered[:5])

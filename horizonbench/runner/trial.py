@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shutil
 import tempfile
@@ -133,6 +134,8 @@ class Trial:
         self.result = blank_result(spec, run.run_id, started_at=_now())
         self.phase = "harness"
         self.sb: Sandbox | None = None
+        self.clean: asyncio.Future[Sandbox] | None = None
+        """Fresh mode: the grading container, started while the agent works."""
         self.task_image: images.TaskImage | None = None
         self.recorder: Recorder | None = None
         self.mounts: dict[str, str] = {}
@@ -196,6 +199,10 @@ class Trial:
             mounts=self.mounts,
         )
         self.timings.start_s = time.monotonic() - t0
+        if self.task.grading_mode == "fresh":
+            self.clean = asyncio.ensure_future(
+                asyncio.to_thread(verifier.start_clean, self.task, self.task_image, self.labels)
+            )
 
     async def agent_phase(self) -> None:
         """The agent at work, under its wall-clock limit and the disk watchdog.
@@ -251,8 +258,11 @@ class Trial:
         self.phase = "verifier"
         assert self.task_image is not None
         t0 = time.monotonic()
+        clean = None
+        if self.clean is not None:
+            clean, self.clean = await self.clean, None  # grade() closes it
         verdict, self.timings.test_s = await asyncio.to_thread(
-            verifier.grade, self.task, self.task_image, self.sb, self.diff, self.dir, self.labels
+            verifier.grade, self.task, self.task_image, self.sb, self.diff, self.dir, self.labels, clean
         )
         self.timings.verifier_s = time.monotonic() - t0
         result = self.result
@@ -278,6 +288,11 @@ class Trial:
     async def _clean_up(self) -> None:
         if self.recorder is not None:
             self.recorder.close()
+        if self.clean is not None:  # the trial ended before grading: its grading container too
+            starting, self.clean = self.clean, None
+            with contextlib.suppress(Exception):
+                unused = await asyncio.shield(starting)
+                await asyncio.shield(asyncio.to_thread(unused.close, wait=False))
         if self.sb is not None:
             await asyncio.shield(asyncio.to_thread(self.sb.close, wait=False))
         for host_dir in self.mounts:

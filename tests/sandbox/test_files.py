@@ -126,3 +126,34 @@ def test_diff_shows_modified_new_and_binary_files(shared_sandbox: Sandbox, repo:
         f"for f in notes.txt blob.bin new.txt; do cmp $f {repo}/$f || exit 1; done && echo same"
     )
     assert applied.stdout == "same\n", applied.output
+
+
+def test_changes_read_from_the_overlay_layer_match_the_engines_diff(sandbox: Sandbox) -> None:
+    from horizonbench.sandbox.overlay import CHANGE_ADDED, CHANGE_DELETED, overlay_changes
+
+    script = (
+        "echo hi > /tmp/new.txt && echo more >> /etc/bash.bashrc && rm /usr/bin/yes && "
+        "mkdir -p /usr/local/lib/planted/deep && touch /usr/local/lib/planted/deep/x.pth && "
+        "rm -rf /usr/share/doc && mkdir /usr/share/doc && touch /usr/share/doc/again && "
+        "ln -s /nowhere /root/dangling && mkfifo /root/fifo"
+    )
+    assert sandbox.exec(script).exit_code == 0
+    local = overlay_changes(sandbox._graph_driver())
+    assert local is not None, "the engine here is local with overlay2: the layer must be readable"
+    assert sandbox.changes() == local
+    engine = sorted(sandbox.api_changes())
+    assert local == engine
+    kinds = dict(local)
+    assert kinds["/tmp/new.txt"] == CHANGE_ADDED and kinds["/usr/bin/yes"] == CHANGE_DELETED
+    assert kinds["/usr/local/lib/planted/deep/x.pth"] == CHANGE_ADDED
+
+
+def test_changes_fall_back_to_the_engine_where_the_layer_is_not_here(sandbox: Sandbox) -> None:
+    from horizonbench.sandbox.overlay import overlay_changes
+
+    assert sandbox.exec("touch /tmp/fallback").exit_code == 0
+    driver = sandbox._graph_driver()
+    elsewhere = {**driver, "Data": {**driver["Data"], "UpperDir": "/nonexistent/upper"}}
+    assert overlay_changes(elsewhere) is None and overlay_changes({"Name": "btrfs"}) is None
+    sandbox._driver = elsewhere
+    assert ("/tmp/fallback", 1) in sandbox.changes()
