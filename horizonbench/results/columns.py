@@ -158,3 +158,16 @@ def as_list(value: Any) -> list[str]:
         items = value.tolist() if hasattr(value, "tolist") else list(value)
         return [str(v) for v in items]
     return [str(value)]
+
+
+_DTYPES: dict[str, str] = {}
+
+
+def matches_contract(df: pd.DataFrame) -> bool:
+    """``df`` has exactly the contract's columns, each of its dtype (so :func:`typed` has nothing to do)."""
+    if not _DTYPES:
+        from horizonbench.results.frame import frame_of_rows
+
+        _DTYPES.update({str(c): str(t) for c, t in frame_of_rows([]).dtypes.items()})
+    have = {str(c): str(t) for c, t in df.dtypes.items() if c in COLUMNS}
+    return have == {c: t for c, t in _DTYPES.items() if c in COLUMNS}

@@ -150,27 +150,38 @@ def is_sealed(run: Path) -> bool:
 
 
 def _read_part(path: Path) -> pd.DataFrame:
-    """A part as a results frame: list columns as lists (pyarrow's C conversion, not a
-    Python function per cell), every other column of its dtype."""
+    """A part as a results frame, every column of its dtype."""
     import pyarrow.parquet as pq
 
-    from horizonbench.results.columns import LIST_COLUMNS, typed
+    from horizonbench.results.columns import LIST_COLUMNS, matches_contract, typed
 
     table = pq.read_table(path)
-    lists = {c: table.column(c).to_pylist() for c in LIST_COLUMNS if c in table.column_names}
+    lists = {c: _list_column(table.column(c)) for c in LIST_COLUMNS if c in table.column_names}
     df = table.drop_columns(list(lists)).to_pandas()
     for name, values in lists.items():
-        df[name] = pd_object_column(values)
-    return typed(df, exported=False)
+        df[name] = values
+    return df if matches_contract(df) else typed(df, exported=False)
 
 
-def pd_object_column(values: list[Any]) -> Any:
+_SEP = "\x1f"  # the unit separator: never in a tag or a flag
+
+
+def _list_column(column: Any) -> Any:
+    """A list-of-strings column as an object array of Python lists, built per distinct list
+    (a run has a handful of tag and flag combinations, and a million rows): rows with equal
+    lists share one list object, which is read-only data here."""
     import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    column = np.empty(len(values), dtype=object)
-    for i, v in enumerate(values):  # element by element: numpy would broadcast equal-length lists
-        column[i] = v if v is not None else []
-    return column
+    # All-empty lists are stored as list<null>: make them lists of strings first.
+    joined = pc.binary_join(column.cast(pa.list_(pa.string())), _SEP).to_numpy(zero_copy_only=False)
+    codes, uniques = pd.factorize(joined, use_na_sentinel=False)
+    distinct = np.empty(len(uniques), dtype=object)
+    for i, text in enumerate(uniques):
+        distinct[i] = text.split(_SEP) if isinstance(text, str) and text else []
+    return distinct[codes]
 
 
 def _read_parts(run: Path) -> pd.DataFrame | None:

@@ -46,6 +46,9 @@ def wait_for_removals(timeout: float = 60.0) -> None:
         thread.join(max(0.0, deadline - time.monotonic()))
 
 
+_GONE_RETRIES = 3
+
+
 class Sandbox(SandboxFiles):
     """A running container with a persistent shell session.
 
@@ -235,11 +238,23 @@ class Sandbox(SandboxFiles):
             return session
 
     def _run(self, name: str, command: str, timeout: float | None) -> ExecResult:
-        try:
-            return self._run_once(name, command, timeout)
-        except SessionGone:
-            # Killed between commands (``kill -9 -1``): nothing of this command ran yet.
-            return self._run_once(name, command, timeout)
+        started = time.monotonic()
+        for _ in range(_GONE_RETRIES):
+            try:
+                return self._run_once(name, command, timeout)
+            except SessionGone:
+                # Killed between commands (``kill -9 -1``): nothing of this command ran yet.
+                continue
+        # A process of the agent's kills every shell as soon as it opens: the command cannot
+        # run, which is the agent's doing (kill_all restarts the container before grading).
+        return ExecResult(
+            exit_code=-1,
+            stdout="",
+            stderr=f"[the shell session was killed {_GONE_RETRIES} times before the command could run]",
+            duration_s=time.monotonic() - started,
+            timed_out=False,
+            session_restarted=True,
+        )
 
     def _run_once(self, name: str, command: str, timeout: float | None) -> ExecResult:
         session = self._session(name)
