@@ -49,9 +49,10 @@ def _positive_int(value: Any) -> int | None:
 def limits_from_props(props: Any) -> ServerLimits | None:
     """Limits from a llama.cpp ``/props`` reply, or None when it is not one.
 
-    ``default_generation_settings.n_ctx`` is the context of one slot, which is what one request
-    gets (the whole ``-c`` divided by ``--parallel``); ``n_predict`` there is -1 when generation
-    has no cap of its own.
+    ``default_generation_settings.n_ctx`` is the context one slot, so one request, can use. The
+    recorded server (started with ``-c 8192``, four slots, a unified KV cache) reports 8192 there;
+    builds without a unified cache report ``-c`` divided by the slots. ``params.n_predict`` is -1
+    when generation has no cap of its own.
     """
     if not isinstance(props, dict):
         return None

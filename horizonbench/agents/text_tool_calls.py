@@ -86,7 +86,7 @@ KIMI_CALL_END = "<|tool_call_end|>"
 _TAG_CALL = re.compile(r"<tool_call>(.*?)(</tool_call>|$)", re.DOTALL)
 _FENCE = re.compile(r"```[ \t]*([A-Za-z_-]*)[ \t]*\n(.*?)(```|$)", re.DOTALL)
 _GLM_ARG = re.compile(r"<arg_key>(.*?)</arg_key>\s*<arg_value>(.*?)(</arg_value>|$)", re.DOTALL)
-_NAME_IN_JSON = re.compile(r'"name"\s*:\s*"([^"\\]*)"')
+_NAME_IN_JSON = re.compile(r'"name"\s*:\s*"([^"\\]*)')  # no closing quote needed: the text may stop there
 _CALL_START = re.compile(r'[\[{]\s*(\{\s*)?"(name|function|type|tool_calls)"\s*:')
 _KIMI_NAME = re.compile(r"^(?:functions\.)?([\w.-]+?)(?::\d+)?(?=$|[^\w.:-]).*$", re.DOTALL)
 _FENCE_LANGS = {"", "json", "tool_call", "tool_code", "javascript", "js"}
