@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from horizonbench.results.columns import for_scoring
-from horizonbench.results.frame import load
+from horizonbench.results.loading import load
 from horizonbench.scoring import (
     CostSummary,
     HorizonFit,

@@ -64,6 +64,9 @@ COLUMNS: dict[str, str] = {
 """Column name -> dtype of a loaded results frame. Token counts are floats so that trials
 without an agent outcome (infrastructure errors) read NaN rather than 0."""
 
+MTIME = "result_mtime_ns"
+"""Column of a run's index (not of the loaded frame): the result file's modification time."""
+
 LIST_COLUMNS = ("tags", "flags")
 
 SCORING_COLUMNS = (
@@ -166,8 +169,6 @@ _DTYPES: dict[str, str] = {}
 def matches_contract(df: pd.DataFrame) -> bool:
     """``df`` has exactly the contract's columns, each of its dtype (so :func:`typed` has nothing to do)."""
     if not _DTYPES:
-        from horizonbench.results.frame import frame_of_rows
-
-        _DTYPES.update({str(c): str(t) for c, t in frame_of_rows([]).dtypes.items()})
+        _DTYPES.update({str(c): str(t) for c, t in typed(pd.DataFrame(), exported=False).dtypes.items()})
     have = {str(c): str(t) for c, t in df.dtypes.items() if c in COLUMNS}
     return have == {c: t for c, t in _DTYPES.items() if c in COLUMNS}

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from horizonbench.errors import RunError
+from horizonbench.results.columns import MTIME
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,8 +39,6 @@ log = logging.getLogger(__name__)
 INDEX_DIR = "index"
 SEALED = "sealed.json"
 INDEX_VERSION = "1"
-MTIME = "result_mtime_ns"
-"""Column of the index (not of the loaded frame): the result file's modification time."""
 FLUSH_ROWS = 500
 FLUSH_SECONDS = 10.0
 

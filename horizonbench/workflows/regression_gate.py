@@ -19,7 +19,7 @@ import pandas as pd
 
 from horizonbench.errors import RunError
 from horizonbench.report.junit import write_junit
-from horizonbench.results.frame import load
+from horizonbench.results.loading import load
 from horizonbench.results.store import atomic_write, find_run
 from horizonbench.runner.executor import Executor, RunOptions
 from horizonbench.runner.run import ProgressFn, RunSummary, execute
