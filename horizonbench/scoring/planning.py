@@ -107,6 +107,8 @@ class ClaimPlan:
     designs: list[Design] = field(default_factory=list)
     recommended: Design | None = None
     note: str = ""
+    assumed: bool = False
+    """True when the estimate is a stated prior, not a pilot's."""
 
 
 def plan_claims(
@@ -186,7 +188,8 @@ def _arm(
             cost, source = spec.cost(usage), f"prior tokens at {spec.name}'s list price"
         within = float(np.mean(rates * (1 - rates)))
         index = pd.Index([f"prior-{i}" for i in range(len(rates))])
-        return Arm(who.label(), index, rates, prior.rate, prior.spread, within, cost, source)
+        # The clipped draws' mean, not prior.rate: near 0 or 1 the clipping moves it.
+        return Arm(who.label(), index, rates, float(rates.mean()), prior.spread, within, cost, source)
     p, n = table["rate"].to_numpy(float), table["n"].to_numpy(float)
     mean = float(p.mean())
     var = float(p.var(ddof=1)) if len(p) > 1 else 0.0
@@ -262,7 +265,7 @@ def _plan_one(
     ok = [d for d in designs if d.meets_power and d.within_budget]
     recommended = min(ok, key=lambda d: (_cost_key(d), d.trials)) if ok else None
     if recommended is not None:
-        note = f"cheapest design with P(decisive) >= {power:.0%} at the pilot's estimate"
+        note = f"cheapest design with P(decisive) >= {power:.0%} at the estimated effect"
     else:
         affordable = [d for d in designs if d.within_budget]
         best = max(affordable, key=lambda d: d.p_decisive) if affordable else None
@@ -270,7 +273,8 @@ def _plan_one(
         if best is not None:
             note += f"; the best is {best.tasks} x {best.attempts} at {best.p_decisive:.0%}"
     note += "; " + ", ".join(f"{a.label}: {_money(a.cost_per_trial)}/trial ({a.cost_source})" for a in arms)
-    return ClaimPlan(claim.id, claim.kind, sim.estimate, sim.boundary, designs, recommended, note)
+    assumed = any(a.cost_source.startswith("prior") or a.tasks[0].startswith("prior-") for a in arms)
+    return ClaimPlan(claim.id, claim.kind, sim.estimate, sim.boundary, designs, recommended, note, assumed)
 
 
 def _cost_key(d: Design) -> float:
@@ -406,7 +410,8 @@ def plans_to_markdown(
             out.append(f"not planned: {plan.note}\n")
             continue
         out.append(
-            f"pilot estimate {plan.estimate:.3f}, boundary {plan.boundary:g}\n\n"
+            f"{'assumed (prior)' if plan.assumed else 'pilot estimate'} {plan.estimate:.3f}, "
+            f"boundary {plan.boundary:g}\n\n"
             "| tasks x attempts | trials | expected cost | MDE (points) | P(decisive) | |\n|---|---|---|---|---|---|"
         )
         for d in plan.designs:
