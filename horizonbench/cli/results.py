@@ -87,12 +87,17 @@ def claims_check(
     runs: list[Path] = RunsArg,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any claim is contradicted."),
     markdown: Path | None = typer.Option(None, "--markdown", help="Also write the verdicts here (Markdown)."),
+    correction: str = typer.Option("none", "--correction", help="Correction across claims: none or bonferroni."),
 ) -> None:
     """Supported / contradicted / inconclusive per claim, with estimate, interval and test (exit 0 unless --strict)."""
     from horizonbench.results import load
     from horizonbench.scoring import check_claims, load_claims, verdicts_to_markdown
+    from horizonbench.scoring.multiplicity import correction_note, parse_correction, per_claim_alpha
 
-    verdicts = check_claims(load_claims(claims), load(runs))
+    parsed = load_claims(claims)
+    corrected = parse_correction(correction)
+    verdicts = check_claims(parsed, load(runs), confidence=1 - per_claim_alpha(0.05, len(parsed.claims), corrected))
+    note = correction_note(0.05, len(parsed.claims), corrected)
     colour = {"supported": "green", "contradicted": "red", "inconclusive": "yellow"}
     table = Table("claim", "verdict", "estimate", "interval", "test", "detail")
     for v in verdicts:
@@ -100,7 +105,8 @@ def claims_check(
         verdict = f"[{colour[v.verdict]}]{v.verdict}[/]"
         table.add_row(v.claim_id, verdict, estimate, f"[{v.low:.4g}, {v.high:.4g}]", v.test, v.detail)
     out.print(table)
+    out.print(note, highlight=False, soft_wrap=True)
     if markdown is not None:
-        markdown.write_text(verdicts_to_markdown(verdicts), encoding="utf-8")
+        markdown.write_text(verdicts_to_markdown(verdicts) + f"\n{note}\n", encoding="utf-8")
     contradicted = sum(v.verdict == "contradicted" for v in verdicts)
     raise typer.Exit(1 if strict and contradicted else 0)

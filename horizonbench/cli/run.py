@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from horizonbench.cli.app import app, err, out
+from horizonbench.cli.deciding import AlphaOpt, SeqCorrectionOpt, UntilDecidedOpt, run_until_decided_cli
 from horizonbench.cli.options import (
     AgentOptOpt,
     ApiKeyEnvOpt,
@@ -80,6 +81,9 @@ def run(
     executor: str = ExecutorOpt,
     scheduler: str | None = SchedulerOpt,
     local_workers: int | None = LocalWorkersOpt,
+    until_decided: Path | None = UntilDecidedOpt,
+    alpha: float = AlphaOpt,
+    correction: str = SeqCorrectionOpt,
 ) -> None:
     """Run agents on tasks; write results/<run-id>/."""
     from horizonbench.runner.run import make_executor
@@ -90,7 +94,10 @@ def run(
         agent, attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
         prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt,
     )  # fmt: skip
-    summary = _execute(tasks, suites, flags.run_options(suites, "run-%Y%m%d-%H%M%S"), where, progress)
+    opts = flags.run_options(suites, "run-%Y%m%d-%H%M%S")
+    if until_decided is not None:  # rounds of one attempt until every claim is decided
+        return run_until_decided_cli(tasks, suites, opts, where, until_decided, alpha, correction)
+    summary = _execute(tasks, suites, opts, where, progress)
     out.print(summary.line(), highlight=False, soft_wrap=True)
 
 

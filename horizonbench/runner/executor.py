@@ -36,6 +36,10 @@ class RunOptions:
     results_root: Path = Path("results")
     agent_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     budget: Budget = field(default_factory=Budget)
+    attempts_so_far: int | None = None
+    """Run only attempts below this in this call (the rounds of ``run --until-decided``).
+    ``attempts`` stays the planned maximum and is what run.json records, so every round
+    resumes the same run with the same fingerprint; None runs all ``attempts``."""
 
 
 ResultFn = Callable[[TrialResult], None]

@@ -163,6 +163,8 @@ async def execute(
     try:
         run, manifest = prepare(tasks, suites, opts)
         specs = expand(tasks, opts.agents, opts.attempts)
+        if opts.attempts_so_far is not None:  # a round of an until-decided run: the attempts so far
+            specs = [s for s in specs if s.attempt < opts.attempts_so_far]
         previous = {r.trial_id: r for r in run.results()}
         # An error says nothing about the agent (engine restarted, endpoint down): run it again.
         done = {tid: r for tid, r in previous.items() if r.status != "error"}

@@ -222,7 +222,9 @@ value = 0.78
         verdicts = {
             line.split("|")[1].strip(): line.split("|")[2].strip()
             for line in (tmp_path / "claims.md").read_text().splitlines()[2:]
+            if line.startswith("|")
         }
+        assert "No correction across the 3 claims" in (tmp_path / "claims.md").read_text()
         assert verdicts == {"high": "supported", "very-high": "contradicted", "about-80": "inconclusive"}
         assert "cluster-normal" in res.stdout and "contradicted" in res.stdout
         strict = hb("claims", "check", claims, run, "--strict")
