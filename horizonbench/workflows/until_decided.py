@@ -25,7 +25,7 @@ from pathlib import Path
 
 from horizonbench.errors import RunError
 from horizonbench.models.decisions import ClaimDecision, Decisions, RoundRecord
-from horizonbench.results.frame import load
+from horizonbench.results.loading import load
 from horizonbench.results.store import RunDir, atomic_write
 from horizonbench.runner.executor import Executor, RunOptions
 from horizonbench.runner.run import ProgressFn, RunSummary, execute
