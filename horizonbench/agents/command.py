@@ -12,10 +12,10 @@ import shlex
 from pathlib import Path
 from typing import ClassVar
 
+from horizonbench.agents.attempt import outcome_from_usage
 from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorder, TaskView
 from horizonbench.agents.endpoints import ModelSpec, resolve
 from horizonbench.agents.gateway import CONTAINER_DIR, DUMMY_KEY, SOCKET_NAME, ModelGateway
-from horizonbench.agents.llm import outcome_from_usage
 from horizonbench.errors import ConfigError
 
 AGENT_HOME = "/opt/hb-agent"

@@ -14,11 +14,15 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
+from horizonbench.agents.attempt import AttemptState
 from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorder, TaskView
 from horizonbench.agents.endpoints import ModelSpec, Usage, resolve
 from horizonbench.agents.prompts import Prompts, load_prompts
+from horizonbench.agents.server_limits import ServerLimits, fit_limits
+from horizonbench.agents.text_tool_calls import TextToolCall, parse_text_tool_calls
+from horizonbench.agents.text_tool_render import render_tool_results, render_tools_prompt
 from horizonbench.agents.tools import ToolBox, ToolDef, ToolResult, tool_defs
 
 log = logging.getLogger(__name__)
@@ -26,12 +30,25 @@ log = logging.getLogger(__name__)
 NUDGE = "Continue with the tools; call submit when the task is done."
 MAX_IDLE_TURNS = 3
 
+ToolCallMode = Literal["native", "text", "auto"]
+"""How tools reach the model and its calls come back: ``native`` (the request's tools field and
+the reply's structured tool calls only), ``text`` (tools described in the system prompt, calls
+read from the reply's text) or ``auto`` (tools field, and calls written in text are run too)."""
+
+_LIMITS_SEEN: dict[str, ServerLimits] = {}
+"""What each server said of its limits, asked once per process and base URL."""
+
 
 @dataclass
 class ToolCall:
     id: str
     name: str
     arguments: str | dict[str, Any]
+    form: str = "native"
+    """How the model wrote the call: ``native`` (the structured field) or the text form it used
+    (``json``, ``fenced``, ``hermes``, ``glm``, ``deepseek``, ``kimi``)."""
+    written: TextToolCall | None = None
+    """The call as found in the text, for answering it in the same form."""
 
 
 @dataclass
@@ -51,6 +68,8 @@ class ModelError(Exception):
         super().__init__(message)
         self.retryable = retryable
         self.overflow = overflow
+        self.refused_stream = False
+        """The endpoint refused a streamed request (asked again without streaming)."""
 
 
 class LLMAgent:
@@ -73,6 +92,9 @@ class LLMAgent:
         retry_base_delay: float = 1.0,
         request_timeout: float = 120.0,
         observation_chars: int = 16000,
+        tool_calls: ToolCallMode = "auto",
+        context_window: int | None = None,
+        max_output_tokens: int | None = None,
     ) -> None:
         self.spec: ModelSpec = resolve(
             model or self.default_model,
@@ -88,6 +110,10 @@ class LLMAgent:
         self.retry_base_delay = retry_base_delay
         self.request_timeout = request_timeout
         self.observation_chars = observation_chars
+        self.tool_calls = tool_calls
+        self.context_window = context_window
+        self.max_output_tokens = max_output_tokens
+        self.limits_source = "models.toml"
         self.partial_outcome: AgentOutcome | None = None
 
     provider: ClassVar[str] = ""
@@ -115,11 +141,20 @@ class LLMAgent:
         """Replace the oldest tool observation still present by a stub; False when none is left."""
         raise NotImplementedError
 
+    # -- limits --------------------------------------------------------------------
+
+    def _apply_limits(self, api_key: str) -> None:
+        """The context window and output cap this attempt works with (see :func:`fit_limits`)."""
+        self.spec, self.limits_source = fit_limits(
+            self.spec, api_key, self.context_window, self.max_output_tokens, _LIMITS_SEEN
+        )
+
     # -- the loop ------------------------------------------------------------------
 
     async def run(self, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder) -> AgentOutcome:
         api_key = self.spec.api_key()
         recorder.add_secret(api_key)
+        await asyncio.to_thread(self._apply_limits, api_key)
         client = self._client(api_key)
         try:
             return await self._loop(client, task, sandbox, budget, recorder)
@@ -143,6 +178,9 @@ class LLMAgent:
         tools = tool_defs(task.tools)
         box = ToolBox(sandbox, task.workdir, task.tools, budget.command_timeout_s, self.observation_chars)
         instance = self.prompts.render_instance(instruction=task.instruction, workdir=task.workdir, task_name=task.name)
+        system = self.prompts.system
+        if self.tool_calls == "text":  # the endpoint gets no tools field: the prompt describes them
+            system = f"{system}\n\n{render_tools_prompt(tools)}"
         recorder.record(
             "start",
             model=self.spec.name,
@@ -151,8 +189,14 @@ class LLMAgent:
             provider=self.provider,
             prompts=self.prompts.hashes,
             tools=[t.name for t in tools],
+            tool_calls=self.tool_calls,
+            limits={
+                "context_window": self.spec.context_window,
+                "max_output_tokens": self.spec.max_output_tokens,
+                "source": self.limits_source,
+            },
         )
-        return _Episode(client, box, tools, self.prompts.system, [self._user(instance)], budget, recorder)
+        return _Episode(client, box, tools, system, [self._user(instance)], budget, recorder)
 
     async def _step(self, ep: _Episode) -> AgentOutcome | None:
         """One model turn and the tool calls it asked for; the outcome once the attempt ends."""
@@ -173,16 +217,42 @@ class LLMAgent:
         ep.messages.append(self._assistant(completion))
         if completion.text:
             ep.recorder.log(f"assistant: {completion.text}")
-        if not completion.tool_calls:
+        calls, problems = completion.tool_calls, list[TextToolCall]()
+        if not calls and self.tool_calls != "native" and completion.text:
+            calls, problems = self._text_calls(ep, completion.text)
+        if not calls and not problems:
             ep.idle += 1
             if ep.idle >= MAX_IDLE_TURNS:
                 return state.outcome("finished", completion.text[:500] or "stopped calling tools")
             ep.messages.append(self._user(NUDGE))
             return None
         ep.idle = 0
-        results, submitted = await self._execute(ep, completion.tool_calls)
-        ep.messages.extend(self._results(results))
+        state.malformed += len(problems)
+        results, submitted = await self._execute(ep, calls)
+        if completion.tool_calls:
+            ep.messages.extend(self._results(results))
+        else:  # answered in the form the model wrote its calls in, the errors too
+            answers = [(c.written, r.output) for c, r in results if c.written is not None]
+            answers += [(p, f"Your tool call {p.name or '(no name)'} was not run: {p.error}.") for p in problems]
+            ep.messages.append(render_tool_results(sorted(answers, key=lambda a: a[0].span)))
         return state.outcome("submitted", submitted.output[:500]) if submitted is not None else None
+
+    def _text_calls(self, ep: _Episode, text: str) -> tuple[list[ToolCall], list[TextToolCall]]:
+        """The tool calls written in a reply's text: those that can run, and those that cannot."""
+        schemas = {t.name: t.parameters for t in ep.tools}
+        parsed = parse_text_tool_calls(text, schemas.keys(), schemas)
+        if parsed.calls:
+            ep.recorder.record(
+                "text_tool_calls",
+                step=ep.state.steps,
+                forms=[c.form for c in parsed.calls],
+                problems=[c.error for c in parsed.problems],
+            )
+        calls = [
+            ToolCall(c.call_id or f"text_{ep.state.steps}_{i}", c.name, c.arguments, form=c.form, written=c)
+            for i, c in enumerate(parsed.valid)
+        ]
+        return calls, parsed.problems
 
     async def _execute(
         self, ep: _Episode, calls: list[ToolCall]
@@ -209,6 +279,7 @@ class LLMAgent:
             step=ep.state.steps,
             id=call.id,
             name=call.name,
+            form=call.form,
             arguments=_as_object(call.arguments),
             output=res.output,
             is_error=res.is_error,
@@ -225,7 +296,7 @@ class LLMAgent:
         messages: list[dict[str, Any]],
         tools: list[ToolDef],
         recorder: Recorder,
-        state: _State,
+        state: AttemptState,
     ) -> Completion:
         """One model call with retries (429, 5xx, timeouts, dropped connections) and
         context-overflow handling (oldest observations elided, then retried)."""
@@ -234,7 +305,7 @@ class LLMAgent:
             self._fit_context(system, messages, recorder)
             t0 = time.monotonic()
             try:
-                completion = await self._complete(client, system, messages, tools)
+                completion = await self._complete(client, system, messages, [] if self.tool_calls == "text" else tools)
             except ModelError as exc:
                 if exc.overflow and self._elide(messages):
                     recorder.record("context_overflow", action="elided oldest observation")
@@ -281,62 +352,9 @@ class _Episode:
     messages: list[dict[str, Any]]
     budget: Budget
     recorder: Recorder
-    state: _State = field(default_factory=lambda: _State())
+    state: AttemptState = field(default_factory=AttemptState)
     idle: int = 0
     """Turns in a row without a tool call."""
-
-
-@dataclass
-class _State:
-    steps: int = 0
-    usage: Usage = field(default_factory=Usage)
-    cost: float = 0.0
-    malformed: int = 0
-    retries: int = 0
-
-    def limit_reached(self, budget: Budget) -> str | None:
-        return budget.exhausted(self.steps, self.usage.total, self.cost)
-
-    def outcome(self, status: str, message: str, *, limit: str | None = None, infra: bool = False) -> AgentOutcome:
-        return outcome_from_usage(
-            status,
-            message,
-            steps=self.steps,
-            usage=self.usage,
-            cost=self.cost,
-            limit=limit,
-            infra=infra,
-            malformed_tool_calls=self.malformed,
-            retries=self.retries,
-        )
-
-
-def outcome_from_usage(
-    status: str,
-    message: str,
-    *,
-    steps: int,
-    usage: Usage,
-    cost: float,
-    limit: str | None = None,
-    infra: bool = False,
-    **extra: Any,
-) -> AgentOutcome:
-    """An :class:`AgentOutcome` from what an attempt used."""
-    return AgentOutcome.model_validate(
-        {
-            "status": status,
-            "steps": steps,
-            "input_tokens": usage.input_tokens,
-            "cached_input_tokens": usage.cached_input_tokens,
-            "output_tokens": usage.output_tokens,
-            "cost_usd": round(cost, 6),
-            "message": message,
-            "limit": limit,
-            "infra_error": infra,
-            **extra,
-        }
-    )
 
 
 ELIDED = "[observation elided to fit the context window]"

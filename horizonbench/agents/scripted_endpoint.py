@@ -36,16 +36,41 @@ def call(name: str, **arguments: Any) -> Turn:
 Script = list[Turn] | Callable[[dict[str, Any], str, int], Turn]
 """A list indexed by conversation step, or ``f(request, protocol, step) -> Turn``."""
 
-FAULTS = ("429", "500", "529", "timeout", "drop", "garbage")
+FAULTS = ("429", "500", "529", "timeout", "drop", "garbage", "stall", "overflow")
+"""``stall``: a streamed reply that sends its first chunk and then nothing for ``hang_seconds``;
+``overflow``: llama.cpp's reply to a prompt longer than its context."""
+
+LLAMA_CPP_OVERFLOW = {
+    "error": {
+        "code": 400,
+        "message": "request (16413 tokens) exceeds the available context size (8192 tokens), try increasing it",
+        "type": "exceed_context_size_error",
+        "n_prompt_tokens": 16413,
+        "n_ctx": 8192,
+    }
+}
+"""The body llama.cpp's llama-server (llama-cpp-python 0.3.36) answers an over-long prompt with."""
 
 
 class ScriptedServer:
     """``with ScriptedServer(script) as s:`` then point an SDK at ``s.openai_url`` or
     ``s.anthropic_url``."""
 
-    def __init__(self, script: Script, *, delay: float = 0.0, hang_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        script: Script,
+        *,
+        delay: float = 0.0,
+        hang_seconds: float = 30.0,
+        chunk_delay: float = 0.0,
+        info: dict[str, Any] | None = None,
+    ) -> None:
         self.script = script
+        self.info = info or {}
+        """Replies to GET requests by path (``/props``, ``/v1/models``), as a local server's limits."""
         self.delay = delay
+        self.chunk_delay = chunk_delay
+        """Seconds between the chunks of a streamed reply (``stream: true``), as a slow server."""
         self.hang_seconds = hang_seconds
         self.faults: list[str] = []
         self.requests: list[dict[str, Any]] = []
@@ -108,6 +133,12 @@ class ScriptedServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 
+            def do_GET(self) -> None:
+                reply = server.info.get(self.path.rstrip("/"))
+                if reply is None:
+                    return self._send(404, {"error": {"message": f"no {self.path} here", "type": "not_found"}})
+                self._send(200, reply)
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
@@ -120,25 +151,52 @@ class ScriptedServer:
                     server.requests.append(body)
                     server.auth_headers.append(self.headers.get("Authorization") or self.headers.get("x-api-key") or "")
                     fault = server.faults.pop(0) if server.faults else None
-                if fault:
+                streamed = protocol == "openai" and bool(body.get("stream"))
+                if fault and not (fault == "stall" and streamed):
                     return self._fault(fault, protocol)
                 if server.delay:
                     time.sleep(server.delay)
                 turn = server._turn(body, protocol)
                 payload = _openai(body, turn) if protocol == "openai" else _anthropic(body, turn)
+                if streamed:
+                    return self._stream(payload, body, stall=fault == "stall")
                 self._send(200, payload)
+
+            def _stream(self, payload: dict[str, Any], body: dict[str, Any], *, stall: bool) -> None:
+                """The reply as server-sent events, the way OpenAI-compatible servers stream."""
+                chunks = _openai_chunks(payload, bool((body.get("stream_options") or {}).get("include_usage")))
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    for i, chunk in enumerate(chunks):
+                        if i and server.chunk_delay:
+                            time.sleep(server.chunk_delay)
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                        self.wfile.flush()
+                        if stall:
+                            time.sleep(server.hang_seconds)
+                            break
+                    else:
+                        self.wfile.write(b"data: [DONE]\n\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
 
             def _fault(self, fault: str, protocol: str) -> None:
                 if fault == "drop":
                     self.close_connection = True
                     self.connection.close()
                     return
-                if fault == "timeout":
+                if fault in ("timeout", "stall"):
                     time.sleep(server.hang_seconds)
                     self.close_connection = True
                     return
                 if fault == "garbage":
                     return self._send_raw(200, b'{"choices": [ not json')
+                if fault == "overflow":
+                    return self._send(400, LLAMA_CPP_OVERFLOW)
                 status = int(fault)
                 kind = {429: "rate_limit_error", 500: "api_error", 529: "overloaded_error"}[status]
                 if protocol == "anthropic":
@@ -195,6 +253,32 @@ def _openai(body: dict[str, Any], turn: Turn) -> dict[str, Any]:
             "prompt_tokens_details": {"cached_tokens": prompt // 2},
         },
     }
+
+
+def _openai_chunks(payload: dict[str, Any], include_usage: bool) -> list[dict[str, Any]]:
+    """A chat completion cut into stream chunks: the role, the text a few characters at a time,
+    each tool call's name and then its arguments in two pieces, the finish, then the usage."""
+    choice = payload["choices"][0]
+    message = choice["message"]
+    head = {k: payload[k] for k in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return head | {"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    text = message.get("content") or ""
+    chunks += [chunk({"content": text[i : i + 8]}) for i in range(0, len(text), 8)]
+    for i, call in enumerate(message.get("tool_calls") or []):
+        args = call["function"]["arguments"]
+        half = len(args) // 2
+        first = {"index": i, "id": call["id"], "type": "function", "function": {"name": call["function"]["name"]}}
+        chunks.append(chunk({"tool_calls": [first]}))
+        for piece in (args[:half], args[half:]):
+            chunks.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}))
+    chunks.append(chunk({}, choice["finish_reason"]))
+    if include_usage:
+        chunks.append(head | {"choices": [], "usage": payload["usage"]})
+    return chunks
 
 
 def _anthropic(body: dict[str, Any], turn: Turn) -> dict[str, Any]:

@@ -17,8 +17,12 @@ import logging
 import re
 import urllib.error
 import urllib.request
+from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from horizonbench.agents.endpoints import ModelSpec
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +134,41 @@ def discover_limits(
     if found is None:
         found = limits_from_models(_get_json(f"{root}/v1/models", headers, timeout), model)
     return found or UNKNOWN
+
+
+def fit_limits(
+    spec: ModelSpec,
+    api_key: str,
+    context_window: int | None,
+    max_output_tokens: int | None,
+    seen: MutableMapping[str, ServerLimits],
+) -> tuple[ModelSpec, str]:
+    """``spec`` with the context window and output cap to work with, and where the window came from.
+
+    The window is the server's where it says (llama.cpp ``/props``, vLLM/SGLang ``max_model_len``),
+    else ``context_window`` (``--context-window``), else models.toml's; given both, the smaller.
+    The server is asked only when models.toml does not state the window: a self-served endpoint
+    (``--base-url``) is where the 128k default is wrong, and a provider's API has nothing to ask.
+    ``seen`` caches each server's answer by base URL. The output cap (``max_output_tokens`` or
+    models.toml's, within the server's own cap) is lowered to a quarter of the window when it
+    would leave the prompt less than half of it.
+    """
+    server: ServerLimits | None = None
+    if "context_window" not in spec.model_fields_set:
+        server = seen.get(spec.base_url)
+        if server is None:
+            server = seen[spec.base_url] = discover_limits(spec.base_url, model=spec.model_id, api_key=api_key)
+    window, source = spec.context_window, "models.toml" if "context_window" in spec.model_fields_set else "default"
+    if server is not None and server.context_window:
+        window, source = server.context_window, server.source
+    if context_window and (source in ("default", "models.toml") or context_window < window):
+        window, source = context_window, "--context-window"
+    output = max_output_tokens or spec.max_output_tokens
+    if server is not None and server.max_output_tokens:
+        output = min(output, server.max_output_tokens)
+    if output * 2 > window:
+        output = max(window // 4, 256)
+    return spec.model_copy(update={"context_window": window, "max_output_tokens": output}), source
 
 
 # The wordings of "this request does not fit", by server. Each pattern is matched against the

@@ -15,11 +15,13 @@ agents_app = typer.Typer(help="Agent adapters: list them, their models, and veri
 @agents_app.command("list")
 def agents_list() -> None:
     """Agents that can be named with --agent: built-ins and installed adapters."""
-    from horizonbench.agents.registry import available
+    from horizonbench.agents.registry import available, options_of
 
-    table = Table("agent", "version", "source", "target")
+    table = Table("agent", "version", "source", "options (--agent-opt KEY=VALUE)")
     for info in available():
-        table.add_row(info.name, info.version, info.source, info.target)
+        declared, takes_any = options_of(info.name)
+        described = [o.describe() for o in declared] + (["any other KEY"] if takes_any else [])
+        table.add_row(info.name, info.version, f"{info.source}\n{info.target}", "\n".join(described) or "none")
     out.print(table)
 
 

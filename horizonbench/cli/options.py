@@ -33,7 +33,16 @@ MaxStepsOpt = typer.Option(None, "--max-steps", help="Most model turns per trial
 MaxTokensOpt = typer.Option(None, "--max-tokens", help="Most tokens (input + output) per trial.")
 MaxCostOpt = typer.Option(None, "--max-cost", help="Most dollars per trial.")
 CommandTimeoutOpt = typer.Option(180.0, "--command-timeout", help="Limit of one agent command (seconds).")
-AgentOptOpt = typer.Option([], "--agent-opt", help="KEY=VALUE for the agent's constructor (repeatable).")
+AgentOptOpt = typer.Option(
+    [], "--agent-opt", help="KEY=VALUE for the agent's constructor (repeatable; `agents list` shows each one's)."
+)
+ToolCallsOpt = typer.Option(
+    None, "--tool-calls", help="LLM adapters: native (the tools field), text (tools in the prompt) or auto (both)."
+)
+ContextWindowOpt = typer.Option(
+    None, "--context-window", help="The model's context in tokens, where the server does not say (llama.cpp /props)."
+)
+MaxOutputTokensOpt = typer.Option(None, "--max-output-tokens", help="max_tokens of each model request.")
 ExecutorOpt = typer.Option("local", "--executor", help="Where trials run: local (this host) or dask.")
 SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://HOST:PORT).")
 LocalWorkersOpt = typer.Option(None, "--local-workers", help="Start N local Dask workers instead.")
@@ -76,9 +85,12 @@ class RunFlags:
     max_cost: float | None
     command_timeout: float
     agent_opt: list[str]
+    tool_calls: str | None = None
+    context_window: int | None = None
+    max_output_tokens: int | None = None
 
-    def agent_options(self) -> dict[str, Any]:
-        """Options for agents' constructors (each agent gets the ones it accepts).
+    def agent_options(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """Options for agents' constructors: the run-wide flags, and the ``--agent-opt`` values.
 
         Raises:
             ConfigError: an ``--agent-opt`` is not KEY=VALUE.
@@ -89,24 +101,39 @@ class RunFlags:
             "api_key_env": self.api_key_env,
             "models_file": self.models_file,
             "prompt_dir": self.prompt_dir,
+            "tool_calls": self.tool_calls,
+            "context_window": self.context_window,
+            "max_output_tokens": self.max_output_tokens,
         }
-        options = {key: str(v) if isinstance(v, Path) else v for key, v in given.items() if v is not None}
+        general = {key: str(v) if isinstance(v, Path) else v for key, v in given.items() if v is not None}
+        explicit: dict[str, str] = {}
         for item in self.agent_opt:
             key, sep, value = item.partition("=")
             if not sep or not key.strip():
                 raise ConfigError(f"--agent-opt {item!r}: expected KEY=VALUE")
-            options[key.strip()] = value
-        return options
+            explicit[key.strip()] = value
+        return general, explicit
+
+    def typed_agent_options(self) -> dict[str, dict[str, Any]]:
+        """Each agent's constructor options, converted to the types it declares.
+
+        Raises:
+            ConfigError: a bad ``--agent-opt`` (malformed, taken by no agent, or of the wrong type).
+        """
+        from horizonbench.agents.registry import check_explicit, typed_options
+
+        general, explicit = self.agent_options()
+        check_explicit(self.agents, explicit)
+        return {a: typed_options(a, general, explicit) for a in self.agents}
 
     def run_options(self, suites: list[Any], default_run_id: str) -> Any:
         """The :class:`horizonbench.runner.RunOptions` these flags describe."""
         from datetime import UTC, datetime
 
         from horizonbench.agents.base import Budget
-        from horizonbench.agents.registry import accepted_options
         from horizonbench.runner.executor import RunOptions
 
-        llm = self.agent_options()
+        agent_options = self.typed_agent_options()
         k = self.attempts if self.attempts is not None else max([s.config.attempts for s in suites], default=1)
         return RunOptions(
             run_id=self.run_id or datetime.now(UTC).strftime(default_run_id),
@@ -121,5 +148,5 @@ class RunFlags:
                 max_cost_usd=self.max_cost,
                 command_timeout_s=self.command_timeout,
             ),
-            agent_options={a: accepted_options(a, llm) for a in self.agents},
+            agent_options=agent_options,
         )

@@ -17,11 +17,13 @@ from horizonbench.cli.options import (
     BaseUrlOpt,
     CommandTimeoutOpt,
     ConcurrencyOpt,
+    ContextWindowOpt,
     DiffOpt,
     ExecutorOpt,
     LocalWorkersOpt,
     MaxCostOpt,
     MaxOpt,
+    MaxOutputTokensOpt,
     MaxStepsOpt,
     MaxTokensOpt,
     MinOpt,
@@ -36,6 +38,7 @@ from horizonbench.cli.options import (
     SchedulerOpt,
     TagOpt,
     TimeoutOpt,
+    ToolCallsOpt,
     load_selected,
 )
 
@@ -72,6 +75,9 @@ def run(
     max_cost: float | None = MaxCostOpt,
     command_timeout: float = CommandTimeoutOpt,
     agent_opt: list[str] = AgentOptOpt,
+    tool_calls: str | None = ToolCallsOpt,
+    context_window: int | None = ContextWindowOpt,
+    max_output_tokens: int | None = MaxOutputTokensOpt,
     names: list[str] = NameOpt,
     tags: list[str] = TagOpt,
     difficulty: list[str] = DiffOpt,
@@ -92,7 +98,8 @@ def run(
     tasks, suites = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes)
     flags = RunFlags(
         agent, attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
-        prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt,
+        prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt, tool_calls, context_window,
+        max_output_tokens,
     )  # fmt: skip
     opts = flags.run_options(suites, "run-%Y%m%d-%H%M%S")
     if until_decided is not None:  # rounds of one attempt until every claim is decided
@@ -121,6 +128,9 @@ def ci(
     max_cost: float | None = MaxCostOpt,
     command_timeout: float = CommandTimeoutOpt,
     agent_opt: list[str] = AgentOptOpt,
+    tool_calls: str | None = ToolCallsOpt,
+    context_window: int | None = ContextWindowOpt,
+    max_output_tokens: int | None = MaxOutputTokensOpt,
     names: list[str] = NameOpt,
     tags: list[str] = TagOpt,
     max_drop: float = typer.Option(0.0, "--max-drop", help="Tolerated drop in pass rate (0.05 = 5 points)."),
@@ -139,7 +149,8 @@ def ci(
     tasks, suites = load_selected(paths, names, tags, [], None, None)
     flags = RunFlags(
         [agent], attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
-        prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt,
+        prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt, tool_calls, context_window,
+        max_output_tokens,
     )  # fmt: skip
     opts = flags.run_options(suites, "ci-%Y%m%d-%H%M%S")
     result = run_ci(
