@@ -159,7 +159,12 @@ def test_vllm_max_model_len_is_read(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
-    [("request_timeout", "20", 20.0), ("max_retries", "2", 2), ("stream", "false", False), ("tool_calls", "text", "text")],
+    [
+        ("request_timeout", "20", 20.0),
+        ("max_retries", "2", 2),
+        ("stream", "false", False),
+        ("tool_calls", "text", "text"),
+    ],
 )
 def test_agent_options_are_converted_to_their_types(key: str, value: str, expected: Any) -> None:
     from horizonbench.agents.registry import typed_options
