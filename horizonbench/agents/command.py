@@ -17,9 +17,13 @@ from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorde
 from horizonbench.agents.endpoints import ModelSpec, resolve
 from horizonbench.agents.gateway import CONTAINER_DIR, DUMMY_KEY, SOCKET_NAME, ModelGateway
 from horizonbench.errors import ConfigError
+from horizonbench.sandbox.shell import ExecResult
 
 AGENT_HOME = "/opt/hb-agent"
 INSTRUCTION_FILE = "/tmp/hb-instruction.md"
+PID_FILE = "/tmp/hb-agent-command.pid"
+STOP_GRACE_S = 2.0
+"""Seconds between SIGTERM and SIGKILL when the agent command is stopped for budget."""
 SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -100,7 +104,7 @@ class CommandAgent:
             }
             recorder.record("command", command=self.command, model=self.spec.name, base_url=self.spec.base_url)
             self.partial_outcome = _outcome(gateway, "timeout", "stopped by the wall-clock limit")
-            res = await sandbox.aexec(self.command, cwd=task.workdir, env=env, timeout=budget.timeout_s)
+            res = await self._run_command(sandbox, gateway, task.workdir, env, budget, recorder)
             recorder.log(f"$ {self.command}\n{res.output}\n[exit {res.exit_code}]")
             recorder.record("observation", exit_code=res.exit_code, output=res.output[-8000:])
         finally:
@@ -111,6 +115,33 @@ class CommandAgent:
             return _outcome(gateway, "error", "the agent could not reach its model", infra=True)
         status = "finished" if res.exit_code == 0 else "error"
         return _outcome(gateway, status, f"agent command exited {res.exit_code}")
+
+    async def _run_command(
+        self,
+        sandbox: AgentSandbox,
+        gateway: ModelGateway,
+        workdir: str,
+        env: dict[str, str],
+        budget: Budget,
+        recorder: Recorder,
+    ) -> ExecResult:
+        """The agent command, stopped (its whole process group) once the gateway refuses a call for
+        budget: an agent CLI that retries a refused call would otherwise spin until the wall clock.
+
+        The command runs as the leader of its own session so that one signal reaches everything
+        it started; the stop comes from the agent's other shell, as the command's own is busy.
+        """
+        wrapped = f"setsid bash -c {shlex.quote(self.command)} & echo $! > {PID_FILE}; wait $!"
+        work = asyncio.ensure_future(sandbox.aexec(wrapped, cwd=workdir, env=env, timeout=budget.timeout_s))
+        while not work.done():
+            if gateway.refused.is_set():
+                recorder.record("agent_stopped", reason=f"{gateway.limit} budget exhausted")
+                group = f"-$(cat {PID_FILE})"
+                stop = f"kill -TERM -- {group} 2>/dev/null; sleep {STOP_GRACE_S:g}; kill -KILL -- {group} 2>/dev/null; true"
+                await sandbox.ashell(stop, timeout=STOP_GRACE_S + 10)
+                break
+            await asyncio.wait({work}, timeout=0.25)
+        return await work
 
     async def _prepare(self, task: TaskView, sandbox: AgentSandbox, recorder: Recorder) -> None:
         sock = f"{CONTAINER_DIR}/{SOCKET_NAME}"

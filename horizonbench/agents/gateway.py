@@ -48,6 +48,8 @@ class ModelGateway:
         self.calls = 0
         self.failures = 0
         self.limit: str | None = None
+        self.refused = threading.Event()
+        """Set once a request was refused for budget: the agent using this gateway should stop."""
         self._lock = threading.Lock()
         self._server: _UnixHTTPServer | None = None
 
@@ -93,6 +95,7 @@ class ModelGateway:
             if limit:
                 self.limit = limit
         if limit:
+            self.refused.set()
             self.recorder.record("gateway_refused", reason=f"{limit} budget exhausted")
             return 400, _error(f"budget exhausted: {limit}", "budget_exhausted")
         request["model"] = self.spec.model_id  # the run's model, whatever the CLI asks for

@@ -247,6 +247,27 @@ def test_command_adapter_budget_is_enforced_by_the_gateway(tmp_path: Path) -> No
     assert r.outcome is not None and r.outcome.limit == "steps" and r.status == "failed"
 
 
+def test_gateway_budget_stops_an_agent_cli_that_keeps_retrying(tmp_path: Path) -> None:
+    """A CLI that starts over whenever its model call fails would spin until the wall clock; the
+    gateway's refusal for budget stops it, and the attempt is graded with the limit named."""
+    with ScriptedServer(_forever) as server:
+        opts = {
+            "model": "m",
+            "base_url": server.openai_url,
+            "api_key_env": KEY_ENV,
+            "command": "while true; do python /opt/hb-agent/files/mini_cli_agent.py; sleep 0.2; done",
+            "requirements": ["openai"],
+            "files": str(REPO / "tests" / "cli_agent"),
+        }
+        r = run("command", "word-report", tmp_path, opts, budget=Budget(max_steps=2, timeout_s=300))
+        assert len(server.requests) == 2
+    assert r.status == "failed" and r.outcome is not None
+    assert r.outcome.status == "budget_exhausted" and r.outcome.limit == "steps"
+    events = [json.loads(line) for line in (tmp_path / "r" / "trials" / r.trial_id / "trajectory.jsonl").open()]
+    assert any(e["kind"] == "agent_stopped" for e in events)
+    assert r.timings.agent_s < 120  # stopped, not run to the 300 s limit
+
+
 def test_no_secret_reaches_the_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VENDOR_ACCESS_TOKEN", "tok-live-9f8e7d6c5b4a")
     monkeypatch.setenv("OTHER_SERVICE_KEY", "svc-key-abcdef123456")
