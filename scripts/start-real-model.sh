@@ -13,7 +13,7 @@ set -euo pipefail
 log() { printf 'start-real-model: %s\n' "$*" >&2; }
 
 CACHE="${HORIZONBENCH_CACHE:-$HOME/.cache/horizonbench}"
-VERSION="0.3.36"
+VERSION="0.3.36-portable"
 SERVER_BIN="$CACHE/llama-server/$VERSION/llama-server"
 MODEL_FILE="$CACHE/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 PORT="${PORT:-8088}"

@@ -137,7 +137,7 @@ class CommandAgent:
             if gateway.refused.is_set():
                 recorder.record("agent_stopped", reason=f"{gateway.limit} budget exhausted")
                 group = f"-$(cat {PID_FILE})"
-                stop = f"kill -TERM -- {group} 2>/dev/null; sleep {STOP_GRACE_S:g}; kill -KILL -- {group} 2>/dev/null; true"
+                stop = f"kill -TERM -- {group}; sleep {STOP_GRACE_S:g}; kill -KILL -- {group}; true"
                 await sandbox.ashell(stop, timeout=STOP_GRACE_S + 10)
                 break
             await asyncio.wait({work}, timeout=0.25)

@@ -90,6 +90,8 @@ class Check:
     requirement: str
     ok: bool
     detail: str
+    required: bool = True
+    """A failed check that is not required is reported, and does not fail the verification."""
 
 
 def write_task(root: Path, name: str = "greet") -> Path:

@@ -27,7 +27,7 @@ from horizonbench.agents.tools import BASH, EDITOR, SUBMIT
 pytestmark = pytest.mark.real_model
 
 CACHE = Path(os.environ.get("HORIZONBENCH_CACHE", Path.home() / ".cache" / "horizonbench"))
-SERVER = CACHE / "llama-server" / "0.3.36" / "llama-server"
+SERVER = CACHE / "llama-server" / "0.3.36-portable" / "llama-server"
 MODEL = CACHE / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 CTX = 4096
 TOOLS = [BASH, EDITOR, SUBMIT]
@@ -141,3 +141,117 @@ def test_the_parser_finds_the_model_s_tool_call(client: openai.OpenAI, mode: str
     assert parsed.valid, f"no known tool call in the model's reply: {text!r} (tool_calls: {message.tool_calls})"
     assert parsed.valid[0].name in NAMES
     assert isinstance(parsed.valid[0].arguments, dict)
+
+
+# -- the adapters on a smoke task, against the real model -------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+SMOKE = REPO / "tasks" / "smoke"
+REAL_MODEL = "qwen2.5-coder-0.5b-instruct"
+MINI = (
+    "MSWEA_CONFIGURED=true MSWEA_COST_TRACKING=ignore_errors LITELLM_LOCAL_MODEL_COST_MAP=True "
+    'mini -m "openai/$HB_MODEL" -t "$(cat $HB_INSTRUCTION_FILE)" -y --exit-immediately -l 0 -o /tmp/mini.traj.json'
+)
+
+
+def _models_toml(path: Path, url: str) -> Path:
+    # No context_window: the adapter asks the server (llama.cpp /props). Greedy decoding, so a
+    # trial is as repeatable as the server makes it.
+    path.write_text(
+        f'schema_version = "1"\n[[model]]\nname = "{REAL_MODEL}"\nprovider = "openai"\n'
+        f'base_url = "{url}/v1"\nparams = {{ temperature = 0, seed = 0 }}\n'
+    )
+    return path
+
+
+def _trial(agent: str, task: str, results: Path, options: dict[str, Any], budget: Any) -> Any:
+    import asyncio
+
+    from horizonbench.runner.run import RunOptions, execute
+    from horizonbench.tasks.loader import load_task
+
+    opts = RunOptions(
+        run_id="real", agents=[agent], results_root=results, agent_options={agent: options}, budget=budget
+    )
+    summary = asyncio.run(execute([load_task(SMOKE / task)], [], opts))
+    assert len(summary.results) == 1
+    return summary.results[0]
+
+
+def _events(results: Path, trial_id: str) -> list[dict[str, Any]]:
+    import json
+
+    path = results / "real" / "trials" / trial_id / "trajectory.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _figures(r: Any, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the closing note reports per trial."""
+    o = r.outcome
+    ran = [e for e in events if e["kind"] == "tool_call" and not e.get("malformed")]
+    return {
+        "verdict": r.status,
+        "steps": o.steps if o else 0,
+        "tool_calls_ran": len(ran),
+        "forms": sorted({e.get("form", "native") for e in ran}),
+        "input_tokens": o.input_tokens if o else 0,
+        "output_tokens": o.output_tokens if o else 0,
+        "seconds": round(r.timings.agent_s, 1),
+    }
+
+
+def test_openai_adapter_runs_a_smoke_task_on_the_real_model(server_url: str, tmp_path: Path) -> None:
+    from horizonbench.agents.base import Budget
+
+    options = {
+        "model": REAL_MODEL,
+        "models_file": str(_models_toml(tmp_path / "models.toml", server_url)),
+        "tool_calls": "auto",
+        "max_output_tokens": 256,
+    }
+    r = _trial("openai", "word-report", tmp_path / "results", options, Budget(max_steps=6, timeout_s=600))
+    events = _events(tmp_path / "results", r.trial_id)
+    figures = _figures(r, events)
+    print("real-model openai trial:", figures)
+    assert r.status in ("passed", "failed"), (r.error, r.outcome)
+    start = next(e for e in events if e["kind"] == "start")
+    assert start["limits"]["context_window"] == CTX and start["limits"]["source"] == "llama.cpp /props"
+    assert figures["tool_calls_ran"] >= 1, "no tool call of the real model ran in the sandbox"
+    ran = [e for e in events if e["kind"] == "tool_call" and not e.get("malformed")]
+    assert all(e["output"] for e in ran)  # each answered with what the sandbox said
+    assert figures["input_tokens"] > 0 and figures["output_tokens"] > 0
+
+
+def test_command_adapter_runs_mini_swe_agent_on_the_real_model(server_url: str, tmp_path: Path) -> None:
+    from horizonbench.agents.base import Budget
+
+    options = {
+        "model": REAL_MODEL,
+        "models_file": str(_models_toml(tmp_path / "models.toml", server_url)),
+        "command": MINI,
+        "requirements": ["mini-swe-agent", "mcp"],
+    }
+    r = _trial("command", "word-report", tmp_path / "results", options, Budget(max_steps=4, timeout_s=600))
+    events = _events(tmp_path / "results", r.trial_id)
+    exchanges = [e for e in events if e["kind"] == "gateway_exchange"]
+    print("real-model command trial:", _figures(r, events), "gateway exchanges:", len(exchanges))
+    assert r.status in ("passed", "failed"), (r.error, r.outcome)
+    assert exchanges and all(e["status"] == 200 for e in exchanges)
+    assert r.outcome is not None and r.outcome.steps == len(exchanges) and r.outcome.input_tokens > 0
+    log = (tmp_path / "results" / "real" / "trials" / r.trial_id / "agent.log").read_text()
+    assert "mini-swe-agent" in log
+
+
+def test_agents_verify_checks_the_real_server(server_url: str, tmp_path: Path) -> None:
+    from horizonbench.workflows.endpoint_check import verify_endpoint
+
+    checks = verify_endpoint("openai", REAL_MODEL, f"{server_url}/v1", max_steps=4, workdir=tmp_path)
+    by_name = {c.requirement.split(" (")[0]: c for c in checks}
+    print("agents verify against llama-server:", [(c.requirement, c.ok, c.detail) for c in checks])
+    assert by_name["states its context window"].ok and str(CTX) in by_name["states its context window"].detail
+    assert by_name["streams replies"].ok
+    assert by_name["says when a prompt does not fit"].ok, by_name["says when a prompt does not fit"].detail
+    assert by_name["answers the adapter's requests"].ok
+    assert by_name["reports token usage"].ok
+    assert by_name["tool calls that run in the sandbox"].ok
+    assert by_name["never writes its API key"].ok
