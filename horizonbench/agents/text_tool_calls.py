@@ -5,7 +5,8 @@ call spelled out in prose: a bare JSON object, a fenced ```json block, or the ma
 template taught them. This module finds those calls, in these forms:
 
 - ``json``: ``{"name": ..., "arguments": {...}}`` (or ``"parameters"``, or the OpenAI shape
-  ``{"function": {"name": ..., "arguments": "<json string>"}}``), alone or in a list;
+  ``{"function": {"name": ..., "arguments": "<json string>"}}``, or the arguments flattened
+  beside a known tool's name), alone or in a list;
 - ``fenced``: the same inside a ```json (or bare ```) fence;
 - ``hermes``: ``<tool_call>{json}</tool_call>`` (Qwen2.5, Qwen3, Hermes templates);
 - ``glm``: ``<tool_call>name<arg_key>k</arg_key><arg_value>v</arg_value></tool_call>`` (GLM-4.5/4.6);
@@ -365,7 +366,9 @@ def _call_shape(item: Any) -> tuple[str, Any, bool] | None:
             return name, item[key], True
     if set(item) <= {"name", "id", "type"} and item.get("type") in (None, "function"):
         return name, {}, False
-    return None
+    # The arguments beside the name instead of under "arguments" (small models do this):
+    # a call only where the name is a known tool (the caller checks), never for other JSON.
+    return name, {k: v for k, v in item.items() if k not in ("name", "id", "type")}, False
 
 
 def _guess_name(value: Any) -> str:

@@ -33,6 +33,7 @@ def agents_verify(
     model: str | None = typer.Option(None, "--model", "-m", help="The model the real endpoint serves."),
     api_key_env: str | None = typer.Option(None, "--api-key-env", help="Variable holding the endpoint's key."),
     tool_calls: str = typer.Option("auto", "--tool-calls", help="native, text or auto."),
+    prompt_dir: Path | None = typer.Option(None, "--prompt-dir", help="Prompt templates for the endpoint's trial."),
 ) -> None:
     """Conformance kit: drive an adapter against scripted endpoints (or, with --base-url, a real
     endpoint); exit 1 if a required check fails."""
@@ -43,7 +44,9 @@ def agents_verify(
         if not model:
             raise ConfigError("agents verify --base-url needs --model (the model the endpoint serves)")
         with err.status(f"checking {base_url} ({model}) through {agent}: direct requests, then a trial in Docker"):
-            checks = verify_endpoint(agent, model, base_url, api_key_env=api_key_env, tool_calls=tool_calls)
+            checks = verify_endpoint(
+                agent, model, base_url, api_key_env=api_key_env, tool_calls=tool_calls, prompt_dir=prompt_dir
+            )
     else:
         from horizonbench.workflows.conformance import verify_adapter
 

@@ -36,6 +36,7 @@ def verify_endpoint(
     tool_calls: str = "auto",
     max_steps: int = 8,
     workdir: Path | None = None,
+    prompt_dir: Path | None = None,
 ) -> list[Check]:
     """Check the endpoint at ``base_url`` serving ``model`` through ``agent``; one Check each."""
     key = os.environ.get(api_key_env, "") if api_key_env else ""
@@ -46,6 +47,8 @@ def verify_endpoint(
         wanted: dict[str, Any] = {"model": model, "base_url": base_url, "tool_calls": tool_calls}
         if api_key_env:
             wanted["api_key_env"] = api_key_env
+        if prompt_dir is not None:
+            wanted["prompt_dir"] = str(prompt_dir)
         opts = RunOptions(
             run_id="endpoint",
             agents=[agent],
@@ -71,7 +74,7 @@ def verify_endpoint(
 def _trial_checks(r: TrialResult, events: list[dict[str, Any]]) -> list[Check]:
     o = r.outcome
     calls = [e for e in events if e["kind"] == "tool_call"]
-    ran = [c for c in calls if not c.get("malformed") and not c.get("is_error")]
+    ran = [c for c in calls if not c.get("malformed")]  # a command that exits non-zero still ran
     native = sum(len(e.get("tool_calls") or []) for e in events if e["kind"] == "model_call")
     forms = sorted({c.get("form", "native") for c in calls})
     infra = r.status == "error"

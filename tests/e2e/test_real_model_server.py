@@ -148,6 +148,9 @@ def test_the_parser_finds_the_model_s_tool_call(client: openai.OpenAI, mode: str
 REPO = Path(__file__).resolve().parents[2]
 SMOKE = REPO / "tasks" / "smoke"
 REAL_MODEL = "qwen2.5-coder-0.5b-instruct"
+# The default instance prompt names the task, and this 0.5B model then calls the task's name as a
+# tool every turn; this one (a --prompt-dir, as a user would give a small model) shows a call.
+SMALL_MODEL_PROMPTS = REPO / "tests" / "fixtures" / "real_model" / "prompts"
 MINI = (
     "MSWEA_CONFIGURED=true MSWEA_COST_TRACKING=ignore_errors LITELLM_LOCAL_MODEL_COST_MAP=True "
     'mini -m "openai/$HB_MODEL" -t "$(cat $HB_INSTRUCTION_FILE)" -y --exit-immediately -l 0 -o /tmp/mini.traj.json'
@@ -208,6 +211,7 @@ def test_openai_adapter_runs_a_smoke_task_on_the_real_model(server_url: str, tmp
         "models_file": str(_models_toml(tmp_path / "models.toml", server_url)),
         "tool_calls": "auto",
         "max_output_tokens": 256,
+        "prompt_dir": str(SMALL_MODEL_PROMPTS),
     }
     r = _trial("openai", "word-report", tmp_path / "results", options, Budget(max_steps=6, timeout_s=600))
     events = _events(tmp_path / "results", r.trial_id)
@@ -245,7 +249,9 @@ def test_command_adapter_runs_mini_swe_agent_on_the_real_model(server_url: str, 
 def test_agents_verify_checks_the_real_server(server_url: str, tmp_path: Path) -> None:
     from horizonbench.workflows.endpoint_check import verify_endpoint
 
-    checks = verify_endpoint("openai", REAL_MODEL, f"{server_url}/v1", max_steps=4, workdir=tmp_path)
+    checks = verify_endpoint(
+        "openai", REAL_MODEL, f"{server_url}/v1", max_steps=4, workdir=tmp_path, prompt_dir=SMALL_MODEL_PROMPTS
+    )
     by_name = {c.requirement.split(" (")[0]: c for c in checks}
     print("agents verify against llama-server:", [(c.requirement, c.ok, c.detail) for c in checks])
     assert by_name["states its context window"].ok and str(CTX) in by_name["states its context window"].detail

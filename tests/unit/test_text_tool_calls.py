@@ -408,3 +408,17 @@ def test_recorded_call_cut_at_any_point_is_never_taken_for_a_good_call(cut: int)
     _, content = recorded_content("chat_list_files_native")
     parsed = parse(content[:cut])
     assert parsed.valid == []
+
+
+def test_arguments_flattened_beside_a_known_name_recorded_from_the_real_model() -> None:
+    # Qwen2.5-Coder-0.5B (llama-server, temperature 0) on the word-report smoke task.
+    text = (
+        '{"name": "str_replace_editor", "path": "/app/data/report.json", "file_text": "wc -w /app/data/*", '
+        '"old_str": "a.txt", "new_str": "1", "insert_line": 2, "view_range": [3, 5]}'
+    )
+    parsed = parse_text_tool_calls(text, NAMES)
+    assert [(c.name, c.form) for c in parsed.valid] == [("str_replace_editor", "json")]
+    assert parsed.valid[0].arguments["path"] == "/app/data/report.json"
+    submit = parse_text_tool_calls('{"name": "submit", "summary": "done"}', NAMES)
+    assert submit.valid[0].arguments == {"summary": "done"}
+    assert parse_text_tool_calls('{"name": "Alice", "age": 3}', NAMES).calls == []
