@@ -10,7 +10,7 @@ import hashlib
 import json
 import shlex
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from horizonbench.agents.attempt import outcome_from_usage
 from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorder, TaskView
@@ -44,7 +44,9 @@ class CommandAgent:
     ``$HB_INSTRUCTION_FILE`` and OpenAI/Anthropic base URLs pointing at the gateway
     (``OPENAI_BASE_URL``, ``ANTHROPIC_BASE_URL``; keys are dummies; ``HB_MODEL`` names
     the model). ``requirements`` are pip-installed into ``/opt/hb-agent/venv`` from a
-    host wheelhouse; ``files`` (a host directory) is copied to ``/opt/hb-agent/files``."""
+    host wheelhouse; ``files`` (a host directory) is copied to ``/opt/hb-agent/files``.
+    With ``tool_calls`` auto or text, the gateway moves tool calls the model wrote in its text
+    into the reply's ``tool_calls`` field, which is all most agent CLIs read."""
 
     name = "command"
     version = "1"
@@ -62,6 +64,7 @@ class CommandAgent:
         api_key_env: str | None = None,
         models_file: str | None = None,
         port: int = 8765,
+        tool_calls: Literal["native", "text", "auto"] = "auto",
     ) -> None:
         if not command:
             raise ConfigError("the command agent needs command='...' (--agent-opt command=...)")
@@ -81,6 +84,7 @@ class CommandAgent:
         self.spec.api_key()
         self.model = self.spec.name
         self.port = port
+        self.tool_calls = tool_calls
         self.partial_outcome: AgentOutcome | None = None
 
     async def run(self, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder) -> AgentOutcome:
@@ -89,7 +93,9 @@ class CommandAgent:
         host_dir = getattr(sandbox, "mounts", {}).get(CONTAINER_DIR)
         if not host_dir:
             return AgentOutcome(status="error", message="no gateway directory is mounted", infra_error=True)
-        gateway = ModelGateway(self.spec, api_key, budget, recorder, Path(host_dir)).start()
+        gateway = ModelGateway(
+            self.spec, api_key, budget, recorder, Path(host_dir), text_tool_calls=self.tool_calls != "native"
+        ).start()
         try:
             await self._prepare(task, sandbox, recorder)
             env = {

@@ -22,6 +22,7 @@ from typing import Any
 
 from horizonbench.agents.base import Budget, Recorder
 from horizonbench.agents.endpoints import ModelSpec, Usage
+from horizonbench.agents.text_tool_calls import parse_text_tool_calls
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,19 @@ class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer
 class ModelGateway:
     """Forwards, meters and limits model calls for one trial."""
 
-    def __init__(self, spec: ModelSpec, api_key: str, budget: Budget, recorder: Recorder, directory: Path) -> None:
+    def __init__(
+        self,
+        spec: ModelSpec,
+        api_key: str,
+        budget: Budget,
+        recorder: Recorder,
+        directory: Path,
+        *,
+        text_tool_calls: bool = True,
+    ) -> None:
         self.spec = spec
+        self.text_tool_calls = text_tool_calls
+        """Turn tool calls a model wrote in its text into structured ``tool_calls`` (OpenAI protocol)."""
         self._api_key = api_key
         self.budget = budget
         self.recorder = recorder
@@ -117,6 +129,8 @@ class ModelGateway:
                 self.failures += 1
             self.recorder.record("gateway_error", url=url, error=str(exc))
             return 502, _error(f"the model endpoint is unreachable: {exc}")
+        if status == 200 and protocol == "openai" and self.text_tool_calls and request.get("tools"):
+            data = self._structure_text_calls(request, data)
         usage = _usage(protocol, data) if status == 200 else Usage()
         cost = self.spec.cost(usage)
         with self._lock:
@@ -136,6 +150,43 @@ class ModelGateway:
             cost=cost,
         )
         return status, data
+
+    def _structure_text_calls(self, request: dict[str, Any], data: bytes) -> bytes:
+        """The reply with calls written in its text moved into ``tool_calls``, so an agent CLI that
+        reads only the structured field works with a model served without a tool-call parser."""
+        try:
+            reply = json.loads(data)
+            message = reply["choices"][0]["message"]
+        except (json.JSONDecodeError, KeyError, IndexError, TypeError):
+            return data
+        text = message.get("content")
+        if message.get("tool_calls") or not isinstance(text, str) or not text:
+            return data
+        schemas = {
+            t["function"]["name"]: t["function"].get("parameters") or {}
+            for t in request["tools"]
+            if isinstance(t, dict) and isinstance(t.get("function"), dict) and "name" in t["function"]
+        }
+        parsed = parse_text_tool_calls(text, schemas.keys(), schemas)
+        if not parsed.valid:
+            return data
+        message["tool_calls"] = [
+            {
+                "id": c.call_id or f"call_text_{i}",
+                "type": "function",
+                "function": {"name": c.name, "arguments": json.dumps(c.arguments)},
+            }
+            for i, c in enumerate(parsed.valid)
+        ]
+        message["content"] = parsed.text.strip() or None
+        reply["choices"][0]["finish_reason"] = "tool_calls"
+        self.recorder.record(
+            "gateway_text_tool_calls",
+            forms=[c.form for c in parsed.valid],
+            names=[c.name for c in parsed.valid],
+            problems=[c.error for c in parsed.problems],
+        )
+        return json.dumps(reply).encode()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         gateway = self

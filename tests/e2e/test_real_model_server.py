@@ -238,7 +238,12 @@ def test_command_adapter_runs_mini_swe_agent_on_the_real_model(server_url: str, 
     r = _trial("command", "word-report", tmp_path / "results", options, Budget(max_steps=4, timeout_s=600))
     events = _events(tmp_path / "results", r.trial_id)
     exchanges = [e for e in events if e["kind"] == "gateway_exchange"]
-    print("real-model command trial:", _figures(r, events), "gateway exchanges:", len(exchanges))
+    structured = [e for e in events if e["kind"] == "gateway_text_tool_calls"]
+    print(
+        "real-model command trial:",
+        _figures(r, events),
+        f"gateway exchanges: {len(exchanges)}, text calls made structured: {len(structured)}",
+    )
     assert r.status in ("passed", "failed"), (r.error, r.outcome)
     assert exchanges and all(e["status"] == 200 for e in exchanges)
     assert r.outcome is not None and r.outcome.steps == len(exchanges) and r.outcome.input_tokens > 0
