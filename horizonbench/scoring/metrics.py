@@ -310,13 +310,18 @@ def check_interval(interval: str) -> None:
 
 
 def cluster_interval(
-    values: np.ndarray, clusters: np.ndarray, confidence: float, interval: str = CLUSTER_T
+    values: np.ndarray,
+    clusters: np.ndarray,
+    confidence: float,
+    interval: str = CLUSTER_T,
+    bounds: tuple[float, float] = (0.0, 1.0),
 ) -> MeanInterval:
-    """The interval for the mean of per-task values in [0, 1] clustered by ``clusters``, clipped to [0, 1].
+    """The interval for the mean of per-task values in ``bounds`` clustered by ``clusters``, clipped to them.
 
     ``cluster-t`` (default): CR2 standard error and the Bell-McCaffrey t quantile;
-    ``cluster-normal``: CR1 standard error and the normal quantile. Fallbacks: no spread
-    between clusters gives Wilson over clusters, one cluster gives [0, 1].
+    ``cluster-normal``: CR1 standard error and the normal quantile. Fallbacks: one cluster
+    gives ``bounds``; no spread between clusters gives Wilson over clusters for values in
+    [0, 1] and ``bounds`` otherwise.
     """
     estimate = float(values.mean())
     if interval == CLUSTER:
@@ -326,12 +331,12 @@ def cluster_interval(
         t = cluster_t(values, clusters)
         se, n_clusters, df = t.se, t.n_clusters, t.df
         quantile = t_value(confidence, df) if n_clusters >= 2 and se > 0 else math.nan
-    if n_clusters < 2:
-        return MeanInterval(0.0, 1.0, se, NO_INTERVAL, n_clusters)
+    if n_clusters < 2 or (se == 0.0 and bounds != (0.0, 1.0)):
+        return MeanInterval(bounds[0], bounds[1], se, NO_INTERVAL, n_clusters)
     if se == 0.0:
         low, high = wilson(estimate * n_clusters, n_clusters, confidence)
         return MeanInterval(low, high, se, CLUSTER_WILSON, n_clusters)
-    low, high = max(0.0, estimate - quantile * se), min(1.0, estimate + quantile * se)
+    low, high = max(bounds[0], estimate - quantile * se), min(bounds[1], estimate + quantile * se)
     return MeanInterval(low, high, se, interval, n_clusters, df)
 
 

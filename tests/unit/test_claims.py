@@ -291,7 +291,7 @@ class TestLoad:
         assert message == "claim[1].pints: unknown field (did you mean 'points'?) (and 1 more problem)"
         message = load_error(tmp_path, GOOD.replace("points = 20", "points = 20\nsource = 'blog'"))
         assert message == (
-            "claim[1].source: unknown field (allowed: id, kind, max_minutes, min_minutes, points, reference, "
+            "claim[1].source: unknown field (allowed: id, interval, kind, max_minutes, min_minutes, points, reference, "
             "subject, suite, text)"
         )
 

@@ -226,7 +226,7 @@ value = 0.78
         }
         assert "No correction across the 3 claims" in (tmp_path / "claims.md").read_text()
         assert verdicts == {"high": "supported", "very-high": "contradicted", "about-80": "inconclusive"}
-        assert "cluster-normal" in res.stdout and "contradicted" in res.stdout
+        assert "cluster-t" in res.stdout and "contradicted" in res.stdout
         strict = hb("claims", "check", claims, run, "--strict")
         assert strict.returncode == 1
         bad = tmp_path / "bad.toml"
