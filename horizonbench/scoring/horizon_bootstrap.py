@@ -6,11 +6,13 @@ Two resampling schemes:
   all its tasks and their attempts as observed. This is resampling at the level the
   variation comes from: a run's tasks are a sample of possible tasks (grouped in
   families), and a task's attempts are already part of what was drawn with it. Drawing
-  attempts again inside drawn tasks counts the attempt-to-attempt variation twice.
+  attempts again inside drawn tasks counts the attempt-to-attempt variation twice. The
+  interval is the basic (reverse-percentile) bootstrap interval on ``log2`` of the
+  horizon, with a small-sample correction (:func:`basic_interval`).
 - ``hierarchical-bootstrap``: families, then tasks within each drawn family, then attempts
-  within each drawn task (METR's procedure). On a known logistic law its nominal 95%
-  interval covered the truth in 99.8% of simulated runs: it is kept for comparison with
-  published horizons, not as the default.
+  within each drawn task, with a percentile interval (METR's procedure). On a known
+  logistic law its nominal 95% interval covered the truth in 99.8% of simulated runs: it
+  is kept for comparison with published horizons, not as the default.
 
 Each replicate reduces to weighted pass and trial counts per distinct length, and all
 replicates are fitted at once by the vectorised Newton method of
@@ -19,19 +21,56 @@ replicates are fitted at once by the vectorised Newton method of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from horizonbench.scoring._stats import resample_counts
+from horizonbench.scoring._stats import percentile_interval, resample_counts, t_value
 from horizonbench.scoring.horizon_fit import fit_grouped
 
 IntervalMethod = Literal["family-bootstrap", "hierarchical-bootstrap"]
 INTERVAL_METHODS: tuple[str, ...] = ("family-bootstrap", "hierarchical-bootstrap")
 
 _CHUNK_CELLS = 131_072
+
+
+def horizon_interval(
+    replicates: np.ndarray, estimate: float, confidence: float, scheme: IntervalMethod, n_families: int
+) -> tuple[float, float]:
+    """The interval ``scheme`` gives from the replicates' horizons and the point estimate."""
+    if scheme == "family-bootstrap":
+        return basic_interval(replicates, estimate, confidence, n_families)
+    return percentile_interval(replicates, confidence)
+
+
+def basic_interval(replicates: np.ndarray, estimate: float, confidence: float, n_clusters: int) -> tuple[float, float]:
+    """The basic bootstrap interval on the log scale: ``[h**2 / q_high, h**2 / q_low]``.
+
+    Why not the percentile interval: the bootstrap distribution of a log horizon is skewed
+    the opposite way to the estimator's error (on a steep known law the percentile interval
+    missed the 80% horizon 30 times from above for 4 times from below), and the basic
+    interval reflects the quantiles about the estimate, which undoes that. Why the wider
+    quantiles: a bootstrap over G clusters has ``(G - 1) / G`` of the variance and normal
+    tails; the tail level is the one at which the normal quantile equals
+    ``sqrt(G / (G - 1)) * t(G - 1)``, the expanded percentile of Hesterberg (2015). With 40
+    families this moves the 2.5% tail to 2.0%; with 6 families to 0.24%.
+
+    A replicate horizon of 0 or inf (no crossing) is a log of -inf or +inf and gives the
+    bound inf or 0 on the other side. When the estimate itself is 0 or inf, the basic
+    interval is undefined and the percentile interval is returned.
+    """
+    if not 0.0 < estimate < math.inf or n_clusters < 2:
+        return percentile_interval(replicates, confidence)
+    expanded = math.sqrt(n_clusters / (n_clusters - 1)) * t_value(confidence, n_clusters - 1)
+    low_q, high_q = percentile_interval(replicates, 1.0 - 2.0 * NormalDist().cdf(-expanded))
+    with np.errstate(divide="ignore", over="ignore"):
+        low = estimate * estimate / high_q if high_q > 0 else math.inf
+        high = estimate * estimate / low_q if low_q > 0 else math.inf
+    return float(low), float(high)
 
 
 def bootstrap_fits(
