@@ -261,7 +261,7 @@ def _group_stats(
         pass_k=pass_k,
         pass_hat=pass_hat,
         partial=partial_credit(df, confidence, interval),
-        cost=cost_summary(df),
+        cost=cost_summary(df, confidence),
         horizon=horizon,
         horizon_note=note,
         survival=survival_curve(df),

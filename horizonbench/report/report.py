@@ -165,7 +165,7 @@ def _summary(analysis: Analysis) -> Table:
         "pass@k",
         "pass^k",
         "partial credit",
-        "cost / solved",
+        f"cost / solved ({pct}% CI)",
         f"50% horizon ({pct}% CI)",
         f"80% horizon ({pct}% CI)",
     ]
@@ -185,7 +185,7 @@ def _summary(analysis: Analysis) -> Table:
                 _k(g.pass_k),
                 _k(g.pass_hat),
                 _partial(g),
-                _money(g.cost.cost_per_solved, g.cost.total_cost_usd),
+                _money_interval(g),
                 _horizon(g, 50),
                 _horizon(g, 80),
             ]
@@ -210,6 +210,7 @@ _INTERVAL_WHY = {
     "wilson": "Wilson score interval (one attempt per task, no shared families)",
     "wilson-over-clusters": "Wilson interval over families (no spread between families)",
     "none": "[0, 1]: one family, no interval can be estimated",
+    "log-ratio cluster-t": "cluster-t on the log of total cost over passes, by the delta method",
 }
 
 
@@ -221,6 +222,11 @@ def _interval_note(analysis: Analysis) -> str:
             ("pass@1", g.rate.method, g.rate.method_label),
             *[(m.metric, m.method, m.method_label) for m in (g.pass_k, g.pass_hat) if m is not None],
             *([("partial credit", g.partial.method, g.partial.method)] if g.partial.n_tasks else []),
+            *(
+                [("cost / solved", "log-ratio cluster-t", g.cost.cost_per_solved_method)]
+                if g.cost.cost_per_solved_method != "none"
+                else []
+            ),
         ]:
             used.setdefault(method, []).append(f"{name} of {g.label}" + (f", {label}" if label != method else ""))
     parts = [f"{method}: {_INTERVAL_WHY.get(method, method)} ({'; '.join(where)})" for method, where in used.items()]
@@ -370,6 +376,14 @@ def _minutes(value: float | None, fit: HorizonFit) -> str:
     if value == 0.0:
         return f"<{fit.min_length:.3g} min"
     return f"{value:.3g} min"
+
+
+def _money_interval(group: GroupStats) -> str:
+    c = group.cost
+    shown = _money(c.cost_per_solved, c.total_cost_usd)
+    if c.cost_per_solved is None or math.isnan(c.cost_per_solved_low):
+        return shown
+    return f"{shown} [${c.cost_per_solved_low:,.4g}, ${c.cost_per_solved_high:,.4g}]"
 
 
 def _money(per_solved: float | None, total: float) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -156,6 +157,27 @@ def cluster_t(values: np.ndarray, clusters: np.ndarray) -> ClusterT:
     m = np.diag(share / (1.0 - share)) - np.outer(u, u)
     df = float(np.trace(m) ** 2 / np.sum(m * m))
     return ClusterT(math.sqrt(max(var, 0.0)), df, n_clusters)
+
+
+def log_ratio_interval(
+    numerators: Sequence[np.ndarray], denominators: Sequence[np.ndarray], clusters: np.ndarray, confidence: float
+) -> tuple[float, float, ClusterT]:
+    """A cluster-t interval for ``R = prod(sum(num)) / prod(sum(den))``, built on ``log R``.
+
+    ``log R`` is a smooth function of the means of per-task values; its linearisation at
+    the estimate is the mean of ``v_i = sum_num x_i / mean(x) - sum_den x_i / mean(x)``
+    (zero at the estimate), so the CR2 error and Bell-McCaffrey degrees of freedom of that
+    mean (:func:`cluster_t`) are those of ``log R`` (the delta method). The interval is
+    ``exp(log R ± t * se)``; ``(0, inf)`` with fewer than two clusters. Every sum must be
+    positive.
+    """
+    log_ratio = sum(math.log(float(x.sum())) for x in numerators) - sum(math.log(float(x.sum())) for x in denominators)
+    v = sum(x / x.mean() for x in numerators) - sum(x / x.mean() for x in denominators)
+    t = cluster_t(np.asarray(v, dtype=float), clusters)
+    if t.n_clusters < 2:
+        return 0.0, math.inf, t
+    half = t_value(confidence, t.df) * t.se if t.se > 0 else 0.0
+    return math.exp(log_ratio - half), math.exp(log_ratio + half), t
 
 
 def cluster_se(values: np.ndarray, clusters: np.ndarray) -> tuple[float, int]:

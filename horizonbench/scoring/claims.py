@@ -27,7 +27,7 @@ import pandas as pd
 
 from horizonbench.errors import ClaimsFileError
 from horizonbench.scoring._frame import per_task, require, scored, select
-from horizonbench.scoring._stats import cluster_t, percentile_interval, resample_counts, t_value
+from horizonbench.scoring._stats import log_ratio_interval, percentile_interval, resample_counts
 from horizonbench.scoring.claims_file import (
     Claim,
     ClaimsFile,
@@ -323,7 +323,8 @@ def _cost_ratio(
     families = s_tasks.loc[common, "family"].to_numpy(dtype=str)
     estimate = _ratio(np.array([sc.sum()]), np.array([sp.sum()]), np.array([rc.sum()]), np.array([rp.sum()]))[0]
     if min(sc.sum(), sp.sum(), rc.sum(), rp.sum()) > 0:
-        low, high, label = _log_ratio_interval(sc, sp, rc, rp, families, conf)
+        low, high, t = log_ratio_interval([sc, rp], [sp, rc], families, conf)
+        label = f"cluster-t ({t.df:.3g} df)" if t.n_clusters >= 2 else "no interval (one family)"
         test = f"{_pct(conf)} {label} interval of the log ratio of costs per solved task (delta method), common tasks"
     else:
         # Nothing solved (or nothing spent) on one side: the log ratio is unbounded, and only a
@@ -349,25 +350,6 @@ def _cost_ratio(
         len(common),
         method,
     )
-
-
-def _log_ratio_interval(
-    sc: np.ndarray, sp: np.ndarray, rc: np.ndarray, rp: np.ndarray, families: np.ndarray, conf: float
-) -> tuple[float, float, str]:
-    """``exp(log R ± t * se)`` for ``R = (sum sc / sum sp) / (sum rc / sum rp)``, clustered by family.
-
-    ``log R`` is a smooth function of four means; its linearisation at the estimate is the
-    mean of ``v_i = sc_i / mean(sc) - sp_i / mean(sp) - rc_i / mean(rc) + rp_i / mean(rp)``
-    (which is 0 at the estimate), so the CR2 error and Bell-McCaffrey degrees of freedom of
-    that mean are those of ``log R``.
-    """
-    log_ratio = math.log(sc.sum()) - math.log(sp.sum()) - math.log(rc.sum()) + math.log(rp.sum())
-    v = sc / sc.mean() - sp / sp.mean() - rc / rc.mean() + rp / rp.mean()
-    t = cluster_t(v, families)
-    if t.n_clusters < 2:
-        return 0.0, math.inf, "no interval (one family)"
-    half = t_value(conf, t.df) * t.se if t.se > 0 else 0.0
-    return math.exp(log_ratio - half), math.exp(log_ratio + half), f"cluster-t ({t.df:.3g} df)"
 
 
 def _no_common(claim: WithinClaim | CostRatioClaim, test: str, method: str) -> ClaimVerdict:

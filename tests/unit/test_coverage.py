@@ -9,6 +9,8 @@ decide), one that covers too seldom is too narrow (claims decided wrongly).
   ``sigmoid(mu + family effect + task effect)``; the truth is the mean success over the
   population of families and tasks. 5, 8 and 20 families, with and without a family effect:
   each covers in 93-97% of 1,000 runs (pass@k: 500 runs).
+- Cost per solved task (lognormal dollars per attempt, with a family effect or without):
+  93-97% of 1,000 runs for 5, 8 and 20 families.
 - The 50% and 80% horizons on three logistic laws (80 tasks in families of two, two
   attempts each): each covers in 90-98% of 500 runs, with the default family bootstrap.
   The hierarchical bootstrap (METR's) covers more than 98%: it is too wide.
@@ -22,7 +24,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from horizonbench.scoring import fit_horizon, pass_at_1, pass_at_k
+from horizonbench.scoring import cost_summary, fit_horizon, pass_at_1, pass_at_k
+from horizonbench.scoring._stats import log_ratio_interval
 from horizonbench.scoring.metrics import cluster_interval
 
 MU, TASK_SD = -0.3, 1.0
@@ -94,6 +97,45 @@ def test_pass_at_k_interval_covers_95_percent() -> None:
         metric.low <= truth <= metric.high for metric in (pass_at_k(clustered_run(rng, 8, 1.0), 2) for _ in range(runs))
     )
     assert 0.93 <= covered / runs <= 0.97, f"coverage {covered / runs:.3f}"
+
+
+def cost_run(rng: np.random.Generator, n_families: int, family_sd: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Passes and dollars per task (two attempts, each costing lognormal dollars), and families."""
+    passed, family = clustered_tasks(rng, n_families, family_sd)
+    log_cost = 0.5 * family_sd * rng.normal(size=n_families)[family] + 0.5 * rng.normal(size=family.size)
+    cost = np.exp(log_cost[:, None] + 0.5 * rng.normal(size=(family.size, ATTEMPTS))).sum(axis=1)
+    return passed.astype(float), cost, family
+
+
+@pytest.mark.parametrize("n_families", [5, 8, 20])
+@pytest.mark.parametrize("family_sd", [0.0, 1.0])
+def test_cost_per_solved_interval_covers_95_percent(n_families: int, family_sd: float) -> None:
+    # Truth: mean dollars per attempt over mean success per attempt in the population.
+    truth = math.exp(0.5 * (0.25 * family_sd**2 + 0.25 + 0.25)) / population_mean(family_sd)
+    rng = np.random.default_rng(7 * n_families + int(family_sd))
+    runs, covered = 1000, 0
+    for _ in range(runs):
+        passed, cost, family = cost_run(rng, n_families, family_sd)
+        low, high, _ = log_ratio_interval([cost], [passed], family, 0.95)
+        covered += low <= truth <= high
+    assert 0.93 <= covered / runs <= 0.97, f"coverage {covered / runs:.3f}"
+
+
+def test_cost_summary_uses_that_interval() -> None:
+    passed, cost, family = cost_run(np.random.default_rng(4), 8, 1.0)
+    low, high, t = log_ratio_interval([cost], [passed], family, 0.95)
+    frame = pd.DataFrame(
+        {
+            "task": np.repeat(np.arange(family.size).astype(str), ATTEMPTS),
+            "family": np.repeat(family.astype(str), ATTEMPTS),
+            "status": np.where((np.arange(ATTEMPTS)[None, :] < passed[:, None]).ravel(), "passed", "failed"),
+            "cost_usd": np.repeat(cost / ATTEMPTS, ATTEMPTS),
+        }
+    )
+    summary = cost_summary(frame)
+    assert summary.cost_per_solved == pytest.approx(cost.sum() / passed.sum())
+    assert (summary.cost_per_solved_low, summary.cost_per_solved_high) == (pytest.approx(low), pytest.approx(high))
+    assert summary.cost_per_solved_method == f"cluster-t ({t.df:.3g} df)"
 
 
 def test_normal_interval_is_too_narrow_with_few_families() -> None:
