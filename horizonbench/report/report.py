@@ -237,7 +237,8 @@ def _horizon_note(analysis: Analysis) -> str:
     """The horizon method and its parameters, and the replicates without a crossing."""
     method = analysis.horizon_method
     how = {
-        "family-bootstrap": "percentile bootstrap over task families, each drawn with its tasks and attempts",
+        "family-bootstrap": "bootstrap over task families, each drawn with its tasks and attempts; basic "
+        "interval on log2 of the horizon with a small-sample (expanded) tail",
         "hierarchical-bootstrap": "percentile bootstrap over families, then tasks, then attempts (METR's; "
         "conservative, wider than nominal)",
     }[method.interval]
