@@ -9,8 +9,9 @@ decide), one that covers too seldom is too narrow (claims decided wrongly).
   ``sigmoid(mu + family effect + task effect)``; the truth is the mean success over the
   population of families and tasks. 5, 8 and 20 families, with and without a family effect:
   each covers in 93-97% of 1,000 runs (pass@k: 500 runs).
-- Cost per solved task (lognormal dollars per attempt, with a family effect or without):
-  93-97% of 1,000 runs for 5, 8 and 20 families.
+- The difference of two agents' pass rates (a ``within`` claim) and cost per solved task
+  (lognormal dollars per attempt), with a family effect or without: 93-97% of 1,000 runs
+  for 5, 8 and 20 families.
 - The 50% and 80% horizons on three logistic laws (80 tasks in families of two, two
   attempts each): each covers in 90-98% of 500 runs, with the default family bootstrap.
   The hierarchical bootstrap (METR's) covers more than 98%: it is too wide.
@@ -96,6 +97,33 @@ def test_pass_at_k_interval_covers_95_percent() -> None:
     covered = sum(
         metric.low <= truth <= metric.high for metric in (pass_at_k(clustered_run(rng, 8, 1.0), 2) for _ in range(runs))
     )
+    assert 0.93 <= covered / runs <= 0.97, f"coverage {covered / runs:.3f}"
+
+
+def population_difference(family_sd: float, shift: float) -> float:
+    """E[sigmoid(l + shift) - sigmoid(l)] over the population of tasks, by quadrature."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(80)
+    logit = MU + math.hypot(family_sd, TASK_SD) * nodes
+    diff = 1 / (1 + np.exp(-(logit + shift))) - 1 / (1 + np.exp(-logit))
+    return float(np.sum(weights * diff) / np.sum(weights))
+
+
+@pytest.mark.parametrize("n_families", [5, 8, 20])
+@pytest.mark.parametrize("family_sd", [0.0, 1.0])
+def test_within_claim_interval_covers_95_percent(n_families: int, family_sd: float) -> None:
+    # Two agents on the same tasks; the subject's log-odds are the reference's plus 0.5. The
+    # interval of a within claim: cluster-t on the per-task differences of success rates.
+    truth = population_difference(family_sd, 0.5)
+    rng = np.random.default_rng(n_families + int(family_sd))
+    runs, covered = 1000, 0
+    for _ in range(runs):
+        sizes = rng.integers(2, 9, n_families)
+        family = np.repeat(np.arange(n_families), sizes)
+        logit = MU + family_sd * rng.normal(size=n_families)[family] + TASK_SD * rng.normal(size=family.size)
+        reference = rng.binomial(ATTEMPTS, 1 / (1 + np.exp(-logit)))
+        subject = rng.binomial(ATTEMPTS, 1 / (1 + np.exp(-(logit + 0.5))))
+        ci = cluster_interval((subject - reference) / ATTEMPTS, family, 0.95, bounds=(-1.0, 1.0))
+        covered += ci.low <= truth <= ci.high
     assert 0.93 <= covered / runs <= 0.97, f"coverage {covered / runs:.3f}"
 
 
