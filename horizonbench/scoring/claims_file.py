@@ -32,6 +32,16 @@ Example::
     value = 60              # minutes
     method = "metr"         # optional: estimate it as METR does (default: "default")
 
+    [[claim]]
+    id = "x-cheaper"
+    text = "X costs at most half as much per solved task as Z"
+    kind = "cost_ratio"
+    subject = { model = "x" }
+    reference = { model = "z" }
+    ratio = 0.5
+
+Length filters select tasks with ``min_minutes <= expert_minutes < max_minutes``.
+
 Estimation choices are optional fields of a claim, recorded with its verdict:
 
 - ``interval`` on ``pass_rate`` and ``within`` claims: ``"cluster-t"`` (default; CR2
@@ -43,16 +53,6 @@ Estimation choices are optional fields of a claim, recorded with its verdict:
 
 A claim that sets none of them follows the command line (``--horizon-method``,
 ``--interval``), and that follows the defaults.
-
-    [[claim]]
-    id = "x-cheaper"
-    text = "X costs at most half as much per solved task as Z"
-    kind = "cost_ratio"
-    subject = { model = "x" }
-    reference = { model = "z" }
-    ratio = 0.5
-
-Length filters select tasks with ``min_minutes <= expert_minutes < max_minutes``.
 """
 
 from __future__ import annotations
