@@ -221,7 +221,7 @@ def _interval_note(analysis: Analysis) -> str:
         for name, method, label in [
             ("pass@1", g.rate.method, g.rate.method_label),
             *[(m.metric, m.method, m.method_label) for m in (g.pass_k, g.pass_hat) if m is not None],
-            *([("partial credit", g.partial.method, g.partial.method)] if g.partial.n_tasks else []),
+            *([("partial credit", g.partial.method, g.partial.method_label)] if g.partial.n_tasks else []),
             *(
                 [("cost / solved", "log-ratio cluster-t", g.cost.cost_per_solved_method)]
                 if g.cost.cost_per_solved_method != "none"

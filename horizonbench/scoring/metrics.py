@@ -110,6 +110,11 @@ class PartialCredit:
     method: str = NO_INTERVAL
     df: float = math.nan
 
+    @property
+    def method_label(self) -> str:
+        """``method`` with its degrees of freedom where it has them, for reports."""
+        return _label(self.method, self.df)
+
 
 def pass_at_1(df: pd.DataFrame, confidence: float = 0.95, interval: str = CLUSTER_T) -> PassRate:
     """pass@1: the mean over tasks of each task's success rate, with an interval.
