@@ -236,6 +236,14 @@ class TestMilestones:
         credit = partial_credit(self.frame())
         assert credit.estimate == pytest.approx((0.25 + 0.75 + 1.0) / 3)
         assert (credit.n_trials, credit.n_tasks) == (3, 2)
+        # Its interval clusters the trials by family (here each task its own): two clusters of
+        # 2 and 1 trials give 1 degree of freedom, and t(1) = 12.7 spans all of [0, 1].
+        assert (credit.method, credit.df) == ("cluster-t", pytest.approx(1.0))
+        assert (credit.low, credit.high) == (0.0, 1.0)
+        # With more tasks the interval is informative and contains the estimate.
+        many = pd.concat([self.frame().assign(task=self.frame()["task"] + str(i)) for i in range(10)])
+        wide = partial_credit(many)
+        assert wide.low < wide.estimate < wide.high and wide.high - wide.low < 0.3
 
     def test_survival_curve(self) -> None:
         # Furthest milestones 0, 2 (task A, 4 milestones) and 1 (task B, 2 milestones).
