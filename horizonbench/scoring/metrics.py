@@ -215,12 +215,15 @@ def partial_credit(df: pd.DataFrame, confidence: float = 0.95, interval: str = C
     check_confidence(confidence)
     check_interval(interval)
     s = scored(df)
-    total = pd.to_numeric(s["milestones_total"], errors="coerce").fillna(0)
-    s = s.loc[total > 0]
+    # Positional arrays, not index alignment: a frame concatenated from several may repeat index labels.
+    total = pd.to_numeric(s["milestones_total"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    keep = total > 0
+    s = s.loc[keep]
     if s.empty:
         return PartialCredit(math.nan, 0, 0)
-    share = (pd.to_numeric(s["milestones_passed"], errors="coerce").fillna(0) / total.loc[s.index]).clip(0.0, 1.0)
-    ci = cluster_interval(share.to_numpy(dtype=float), s["_family"].to_numpy(dtype=str), confidence, interval)
+    passed = pd.to_numeric(s["milestones_passed"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    share = np.clip(passed / total[keep], 0.0, 1.0)
+    ci = cluster_interval(share, s["_family"].to_numpy(dtype=str), confidence, interval)
     return PartialCredit(float(share.mean()), len(s), int(s["_task"].nunique()), ci.low, ci.high, ci.method, ci.df)
 
 
