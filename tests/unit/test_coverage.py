@@ -172,11 +172,11 @@ def test_normal_interval_is_too_narrow_with_few_families() -> None:
     # the failure the t interval removes, and the check above would catch it.
     rng = np.random.default_rng(5)
     truth = population_mean(1.0)
-    runs = 500
-    covered = sum(
-        r.low <= truth <= r.high
-        for r in (pass_at_1(clustered_run(rng, 5, 1.0), interval="cluster-normal") for _ in range(runs))
-    )
+    runs, covered = 1000, 0
+    for _ in range(runs):
+        passed, family = clustered_tasks(rng, 5, 1.0)
+        ci = cluster_interval(passed / ATTEMPTS, family, 0.95, "cluster-normal")
+        covered += ci.low <= truth <= ci.high
     assert covered / runs < 0.91, f"coverage {covered / runs:.3f}"
 
 
