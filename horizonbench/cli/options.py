@@ -18,6 +18,31 @@ DiffOpt = typer.Option([], "--difficulty", help="Keep tasks of this difficulty (
 MinOpt = typer.Option(None, "--min-minutes", help="Keep tasks of at least this many expert minutes.")
 MaxOpt = typer.Option(None, "--max-minutes", help="Keep tasks of at most this many expert minutes.")
 
+# How numbers are estimated, for `report` and `claims check`.
+IntervalOpt = typer.Option(
+    "cluster-t", "--interval", help="Interval of pass rates: cluster-t (few-family t) or cluster-normal."
+)
+HorizonMethodOpt = typer.Option(
+    "default", "--horizon-method", help="Horizon method: default, or metr (METR's weights, reg=0.1, bootstrap)."
+)
+HorizonWeightsOpt = typer.Option(None, "--horizon-weights", help="Horizon task weights: equal or invsqrt_family.")
+HorizonRegOpt = typer.Option(None, "--horizon-reg", help="Horizon penalty on METR's scale (sklearn C = 1/reg).")
+HorizonIntervalOpt = typer.Option(
+    None, "--horizon-interval", help="Horizon interval: family-bootstrap or hierarchical-bootstrap."
+)
+
+
+def horizon_choice(method: str, weights: str | None, reg: float | None, interval: str | None) -> Any:
+    """The :class:`horizonbench.scoring.HorizonMethod` that the horizon options describe.
+
+    Raises:
+        ScoringInputError: a name or value is unknown or out of range.
+    """
+    from horizonbench.scoring import horizon_method
+
+    return horizon_method(method, weights=weights, reg=reg, interval=interval)
+
+
 # The run options of `run` and `ci`, declared once.
 AttemptsOpt = typer.Option(None, "--attempts", "-k", help="Attempts per task (default: the suite's).")
 ConcurrencyOpt = typer.Option(2, "--concurrency", "-n", help="Trials at once.")

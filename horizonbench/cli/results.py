@@ -8,6 +8,14 @@ import typer
 from rich.table import Table
 
 from horizonbench.cli.app import app, out
+from horizonbench.cli.options import (
+    HorizonIntervalOpt,
+    HorizonMethodOpt,
+    HorizonRegOpt,
+    HorizonWeightsOpt,
+    IntervalOpt,
+    horizon_choice,
+)
 
 results_app = typer.Typer(help="Results: export them, index them.", no_args_is_help=True)
 claims_app = typer.Typer(help="Vendor claims: check them against results.", no_args_is_help=True)
@@ -46,17 +54,26 @@ def report_cmd(
     runs: list[Path] = RunsArg,
     out_dir: Path = typer.Option(..., "--out", help="Directory for report.md, report.html and junit.xml."),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap replicates of the time-horizon fit."),
+    interval: str = IntervalOpt,
+    horizon_method: str = HorizonMethodOpt,
+    horizon_weights: str | None = HorizonWeightsOpt,
+    horizon_reg: float | None = HorizonRegOpt,
+    horizon_interval: str | None = HorizonIntervalOpt,
 ) -> None:
     """Write report.md, a self-contained report.html with plots, and junit.xml."""
     from horizonbench.report.report import write_report
 
-    files = write_report(runs, out_dir, n_bootstrap=bootstrap)
+    method = horizon_choice(horizon_method, horizon_weights, horizon_reg, horizon_interval)
+    files = write_report(runs, out_dir, n_bootstrap=bootstrap, interval=interval, horizon=method)
     for g in files.analysis.groups:
-        out.print(
-            f"{g.label}: pass@1 {g.rate.estimate:.1%} [{g.rate.low:.1%}, {g.rate.high:.1%}], "
-            f"{g.rate.n_errors} error(s)",
-            highlight=False,
+        line = (
+            f"{g.label}: pass@1 {g.rate.estimate:.1%} [{g.rate.low:.1%}, {g.rate.high:.1%}] "
+            f"({g.rate.method_label}), {g.rate.n_errors} error(s)"
         )
+        if g.horizon is not None:
+            line += f", 50% horizon {g.horizon.h50:.3g} min [{g.horizon.h50_low:.3g}, {g.horizon.h50_high:.3g}]"
+        out.print(line, highlight=False, soft_wrap=True)
+    out.print(f"horizon method {method.describe()}", highlight=False, soft_wrap=True)
     out.print(f"wrote {files.markdown}, {files.html}, {files.junit}", highlight=False, soft_wrap=True)
 
 
@@ -88,6 +105,11 @@ def claims_check(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any claim is contradicted."),
     markdown: Path | None = typer.Option(None, "--markdown", help="Also write the verdicts here (Markdown)."),
     correction: str = typer.Option("none", "--correction", help="Correction across claims: none or bonferroni."),
+    interval: str = IntervalOpt,
+    horizon_method: str = HorizonMethodOpt,
+    horizon_weights: str | None = HorizonWeightsOpt,
+    horizon_reg: float | None = HorizonRegOpt,
+    horizon_interval: str | None = HorizonIntervalOpt,
 ) -> None:
     """Supported / contradicted / inconclusive per claim, with estimate, interval and test (exit 0 unless --strict)."""
     from horizonbench.results import load
@@ -96,14 +118,16 @@ def claims_check(
 
     parsed = load_claims(claims)
     corrected = parse_correction(correction)
-    verdicts = check_claims(parsed, load(runs), confidence=1 - per_claim_alpha(0.05, len(parsed.claims), corrected))
+    method = horizon_choice(horizon_method, horizon_weights, horizon_reg, horizon_interval)
+    confidence = 1 - per_claim_alpha(0.05, len(parsed.claims), corrected)
+    verdicts = check_claims(parsed, load(runs), confidence=confidence, interval=interval, horizon=method)
     note = correction_note(0.05, len(parsed.claims), corrected)
     colour = {"supported": "green", "contradicted": "red", "inconclusive": "yellow"}
-    table = Table("claim", "verdict", "estimate", "interval", "test", "detail")
+    table = Table("claim", "verdict", "estimate", "interval", "test", "method", "detail")
     for v in verdicts:
         estimate = "n/a" if v.estimate is None else f"{v.estimate:.4g}"
         verdict = f"[{colour[v.verdict]}]{v.verdict}[/]"
-        table.add_row(v.claim_id, verdict, estimate, f"[{v.low:.4g}, {v.high:.4g}]", v.test, v.detail)
+        table.add_row(v.claim_id, verdict, estimate, f"[{v.low:.4g}, {v.high:.4g}]", v.test, v.method, v.detail)
     out.print(table)
     out.print(note, highlight=False, soft_wrap=True)
     if markdown is not None:

@@ -21,6 +21,7 @@ from horizonbench.results.loading import load
 from horizonbench.scoring import (
     CostSummary,
     HorizonFit,
+    HorizonMethod,
     KMetric,
     PartialCredit,
     PassRate,
@@ -29,6 +30,7 @@ from horizonbench.scoring import (
     by_horizon_bucket,
     cost_summary,
     fit_horizon,
+    horizon_method,
     partial_credit,
     pass_at_1,
     pass_at_k,
@@ -36,6 +38,7 @@ from horizonbench.scoring import (
     success_by_length,
     survival_curve,
 )
+from horizonbench.scoring.metrics import check_interval
 
 GROUP = "group"
 """Column added to the frame: the label of a trial's agent/model (and run) group."""
@@ -89,33 +92,54 @@ class Analysis:
     task_counts: pd.DataFrame
     """Task x group: ``passed/attempts`` text, errors noted (``1/2 +1 err``)."""
     confidence: float
+    interval: str = "cluster-t"
+    """The interval method asked for pass@1, pass@k, pass^k and partial credit."""
+    horizon_method: HorizonMethod = field(default_factory=HorizonMethod)
+    """How horizons were estimated."""
+    n_bootstrap: int = 1000
 
 
 def analyse(
-    paths: Sequence[str | Path], *, n_bootstrap: int = 1000, seed: int = 0, confidence: float = 0.95
+    paths: Sequence[str | Path],
+    *,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    interval: str = "cluster-t",
+    horizon: str | HorizonMethod = "default",
 ) -> Analysis:
     """Load the runs at ``paths`` and compute every figure of a report.
 
+    ``interval`` is the interval method of the means over tasks (``cluster-t`` or
+    ``cluster-normal``); ``horizon`` the horizon method or preset (``default``, ``metr``).
+
     Raises:
         RunError: a path is not a run directory or an exported frame.
-        ScoringInputError: the runs hold no trials.
+        ScoringInputError: the runs hold no trials, or an option is unknown.
     """
+    method = horizon_method(horizon)
+    check_interval(interval)
     df = load(paths)
     if df.empty:
         raise ScoringInputError("no trials in " + ", ".join(str(p) for p in paths) + ": nothing to report")
     df = with_groups(df)
     scoring = for_scoring(df)
-    groups = [_group_stats(label, part, n_bootstrap, seed, confidence) for label, part in _by_group(scoring)]
+    groups = [
+        _group_stats(label, part, n_bootstrap, seed, confidence, interval, method) for label, part in _by_group(scoring)
+    ]
     rates, counts = task_matrix(scoring)
     return Analysis(
         frame=df,
         runs=[run_info(Path(p), df) for p in paths],
         groups=groups,
-        by_difficulty=by_difficulty(scoring, [GROUP], confidence),
-        by_horizon=by_horizon_bucket(scoring, [GROUP], confidence),
+        by_difficulty=by_difficulty(scoring, [GROUP], confidence, interval),
+        by_horizon=by_horizon_bucket(scoring, [GROUP], confidence, interval),
         task_rates=rates,
         task_counts=counts,
         confidence=confidence,
+        interval=interval,
+        horizon_method=method,
+        n_bootstrap=n_bootstrap,
     )
 
 
@@ -203,19 +227,27 @@ def _by_group(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return [(str(label), part) for label, part in df.groupby(GROUP, sort=True)]
 
 
-def _group_stats(label: str, df: pd.DataFrame, n_bootstrap: int, seed: int, confidence: float) -> GroupStats:
-    rate = pass_at_1(df, confidence)
+def _group_stats(
+    label: str,
+    df: pd.DataFrame,
+    n_bootstrap: int,
+    seed: int,
+    confidence: float,
+    interval: str,
+    method: HorizonMethod,
+) -> GroupStats:
+    rate = pass_at_1(df, confidence, interval)
     ok = df.loc[df["status"] != "error"]
     attempts = int(ok.groupby(["suite", "task"]).size().max()) if not ok.empty else 0
     pass_k = pass_hat = None
     if attempts > 1:
-        pass_k = pass_at_k(df, attempts, confidence)
-        pass_hat = pass_hat_k(df, attempts, confidence)
+        pass_k = pass_at_k(df, attempts, confidence, interval)
+        pass_hat = pass_hat_k(df, attempts, confidence, interval)
     horizon: HorizonFit | None = None
     note = ""
     by_length = pd.DataFrame()
     try:
-        horizon = fit_horizon(df, n_bootstrap=n_bootstrap, seed=seed, confidence=confidence)
+        horizon = fit_horizon(df, method=method, n_bootstrap=n_bootstrap, seed=seed, confidence=confidence)
         by_length = success_by_length(df, fit=horizon)
     except ScoringInputError as exc:
         note = "no task length to fit" if "positive length" in str(exc) else str(exc)
@@ -228,8 +260,8 @@ def _group_stats(label: str, df: pd.DataFrame, n_bootstrap: int, seed: int, conf
         attempts=attempts,
         pass_k=pass_k,
         pass_hat=pass_hat,
-        partial=partial_credit(df),
-        cost=cost_summary(df),
+        partial=partial_credit(df, confidence, interval),
+        cost=cost_summary(df, confidence),
         horizon=horizon,
         horizon_note=note,
         survival=survival_curve(df),

@@ -20,7 +20,7 @@ from horizonbench import __version__
 from horizonbench.errors import RunError
 from horizonbench.report.analysis import GROUP, Analysis, GroupStats, analyse
 from horizonbench.report.junit import write_junit
-from horizonbench.scoring import HorizonFit, KMetric, PassRate
+from horizonbench.scoring import HorizonFit, HorizonMethod, KMetric, PassRate
 
 MAX_TASK_ROWS = 300
 """Rows of the task x model table; a larger suite's remaining tasks are counted in a note."""
@@ -48,18 +48,27 @@ class ReportFiles:
 
 
 def write_report(
-    paths: Sequence[str | Path], out_dir: str | Path, *, n_bootstrap: int = 1000, seed: int = 0
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    interval: str = "cluster-t",
+    horizon: str | HorizonMethod = "default",
 ) -> ReportFiles:
     """Analyse the runs at ``paths`` and write ``report.md``, ``report.html`` and ``junit.xml`` into ``out_dir``.
 
+    ``interval`` and ``horizon`` choose the interval method of rates and the horizon method
+    (see :func:`horizonbench.report.analysis.analyse`); the report names both.
+
     Raises:
         RunError: a path is not a run directory or exported frame, or ``out_dir`` cannot be written.
-        ScoringInputError: the runs hold no trials.
+        ScoringInputError: the runs hold no trials, or an option is unknown.
     """
     from horizonbench.report.plots import all_plots
 
-    analysis = analyse(paths, n_bootstrap=n_bootstrap, seed=seed)
-    tables = report_tables(analysis, n_bootstrap)
+    analysis = analyse(paths, n_bootstrap=n_bootstrap, seed=seed, interval=interval, horizon=horizon)
+    tables = report_tables(analysis)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -73,9 +82,9 @@ def write_report(
     return ReportFiles(md, page, junit, analysis)
 
 
-def report_tables(analysis: Analysis, n_bootstrap: int = 1000) -> list[Table]:
+def report_tables(analysis: Analysis) -> list[Table]:
     """The tables of a report, in order."""
-    tables = [_summary(analysis, n_bootstrap), _cost(analysis)]
+    tables = [_summary(analysis), _cost(analysis)]
     tables += [
         _group_table(analysis.by_difficulty, "difficulty", "By difficulty", "by-difficulty"),
         _group_table(analysis.by_horizon, "horizon_bucket", "By task length (expert minutes)", "by-length"),
@@ -143,7 +152,7 @@ def to_html(analysis: Analysis, tables: Sequence[Table], plots: dict[str, tuple[
     return "\n".join(parts) + "\n"
 
 
-def _summary(analysis: Analysis, n_bootstrap: int) -> Table:
+def _summary(analysis: Analysis) -> Table:
     pct = round(analysis.confidence * 100)
     headers = [
         "agent / model",
@@ -156,7 +165,7 @@ def _summary(analysis: Analysis, n_bootstrap: int) -> Table:
         "pass@k",
         "pass^k",
         "partial credit",
-        "cost / solved",
+        f"cost / solved ({pct}% CI)",
         f"50% horizon ({pct}% CI)",
         f"80% horizon ({pct}% CI)",
     ]
@@ -176,20 +185,83 @@ def _summary(analysis: Analysis, n_bootstrap: int) -> Table:
                 _k(g.pass_k),
                 _k(g.pass_hat),
                 _partial(g),
-                _money(g.cost.cost_per_solved, g.cost.total_cost_usd),
+                _money_interval(g),
                 _horizon(g, 50),
                 _horizon(g, 80),
             ]
         )
-    methods = sorted({g.rate.method for g in analysis.groups})
-    note = (
-        f"pass@1 is the mean over tasks of each task's share of passed attempts; interval: {', '.join(methods)} "
-        "(clustered by task family where attempts or families repeat). pass@k (unbiased) and pass^k (all k "
-        "attempts pass) use k = the most attempts a task has, over tasks with that many. Partial credit is the "
-        "mean share of milestones passed. Horizons: logistic fit of success on log2(expert minutes), "
-        f"hierarchical bootstrap over families, tasks and attempts ({n_bootstrap} replicates)."
+    note = " ".join(
+        [
+            "pass@1 is the mean over tasks of each task's share of passed attempts; pass@k (unbiased) and pass^k",
+            "(all k attempts pass) use k = the most attempts a task has, over tasks with that many; partial credit",
+            "is the mean share of milestones passed.",
+            _interval_note(analysis),
+            _horizon_note(analysis),
+        ]
     )
     return Table("Results by agent and model", headers, rows, note, "summary")
+
+
+_INTERVAL_WHY = {
+    "cluster-t": "CR2 cluster-robust standard error (cluster = task family) with a t quantile at the "
+    "Bell-McCaffrey degrees of freedom, G - 1 for G equal families, because suites have few families",
+    "cluster-normal": "CR1 cluster-robust standard error (cluster = task family) with the normal quantile, a "
+    "large-sample approximation that covers less than nominal with few families",
+    "wilson": "Wilson score interval (one attempt per task, no shared families)",
+    "wilson-over-clusters": "Wilson interval over families (no spread between families)",
+    "none": "[0, 1]: one family, no interval can be estimated",
+    "log-ratio cluster-t": "cluster-t on the log of total cost over passes, by the delta method",
+}
+
+
+def _interval_note(analysis: Analysis) -> str:
+    """Which interval method each figure used, and why."""
+    used: dict[str, list[str]] = {}
+    for g in analysis.groups:
+        for name, method, label in [
+            ("pass@1", g.rate.method, g.rate.method_label),
+            *[(m.metric, m.method, m.method_label) for m in (g.pass_k, g.pass_hat) if m is not None],
+            *([("partial credit", g.partial.method, g.partial.method_label)] if g.partial.n_tasks else []),
+            *(
+                [("cost / solved", "log-ratio cluster-t", g.cost.cost_per_solved_method)]
+                if g.cost.cost_per_solved_method != "none"
+                else []
+            ),
+        ]:
+            used.setdefault(method, []).append(f"{name} of {g.label}" + (f", {label}" if label != method else ""))
+    parts = [f"{method}: {_INTERVAL_WHY.get(method, method)} ({'; '.join(where)})" for method, where in used.items()]
+    return f"Intervals ({round(analysis.confidence * 100)}%, asked for: {analysis.interval}): " + ". ".join(parts) + "."
+
+
+def _horizon_note(analysis: Analysis) -> str:
+    """The horizon method and its parameters, and the replicates without a crossing."""
+    method = analysis.horizon_method
+    how = {
+        "family-bootstrap": "bootstrap over task families, each drawn with its tasks and attempts; basic "
+        "interval on log2 of the horizon with a small-sample (expanded) tail",
+        "hierarchical-bootstrap": "percentile bootstrap over families, then tasks, then attempts (METR's; "
+        "conservative, wider than nominal)",
+    }[method.interval]
+    counted = []
+    for g in analysis.groups:
+        fit = g.horizon
+        if fit is not None and max(*fit.n_below, *fit.n_above) > 0:
+            counted.append(
+                f"{g.label}: {fit.n_below[0]} below / {fit.n_above[0]} above for 50%, "
+                f"{fit.n_below[1]} / {fit.n_above[1]} for 80%"
+            )
+    counts = "; ".join(counted)
+    text = (
+        f"Horizons: weighted logistic fit of success on log2(expert minutes), method {method.describe()}"
+        f"{' (as METR, Kwa et al. 2025)' if method.name == 'metr' else ''}; interval: {how}, "
+        f"{analysis.n_bootstrap} replicates."
+    )
+    if counts:
+        text += (
+            " Replicates whose curve never reaches the level count as 0 (below) and those never falling below "
+            f"it as infinite (above): {counts}."
+        )
+    return text
 
 
 def _cost(analysis: Analysis) -> Table:
@@ -266,7 +338,8 @@ def _partial(group: GroupStats) -> str:
     credit = group.partial
     if math.isnan(credit.estimate):
         return "– (no milestones)"
-    return f"{credit.estimate:.1%} ({credit.n_tasks} task{'s' if credit.n_tasks != 1 else ''})"
+    shown = _interval(credit.estimate, credit.low, credit.high)
+    return f"{shown} ({credit.n_tasks} task{'s' if credit.n_tasks != 1 else ''})"
 
 
 def _rate(rate: PassRate) -> str:
@@ -304,6 +377,14 @@ def _minutes(value: float | None, fit: HorizonFit) -> str:
     if value == 0.0:
         return f"<{fit.min_length:.3g} min"
     return f"{value:.3g} min"
+
+
+def _money_interval(group: GroupStats) -> str:
+    c = group.cost
+    shown = _money(c.cost_per_solved, c.total_cost_usd)
+    if c.cost_per_solved is None or math.isnan(c.cost_per_solved_low):
+        return shown
+    return f"{shown} [${c.cost_per_solved_low:,.4g}, ${c.cost_per_solved_high:,.4g}]"
 
 
 def _money(per_solved: float | None, total: float) -> str:

@@ -8,7 +8,8 @@ leaves them out and every result counts them apart.
 - :mod:`~horizonbench.scoring.metrics`: pass@1 with an interval, pass@k, pass^k, partial credit.
 - :mod:`~horizonbench.scoring.tables`: per-group summaries (difficulty, horizon bucket, tag, …).
 - :mod:`~horizonbench.scoring.cost`: dollars and tokens per trial and per solved task.
-- :mod:`~horizonbench.scoring.horizon`: METR-style time horizon with a hierarchical bootstrap.
+- :mod:`~horizonbench.scoring.horizon`: METR-style time horizon, its estimation method (``default``,
+  ``metr``) and a bootstrap interval (fit in ``horizon_fit``, replicates in ``horizon_bootstrap``).
 - :mod:`~horizonbench.scoring.compare`: paired comparison of two runs and the CI regression gate.
 - :mod:`~horizonbench.scoring.claims`: checking a vendor's ``claims.toml`` against results.
 """
@@ -36,7 +37,15 @@ from horizonbench.scoring.claims_file import (
 )
 from horizonbench.scoring.compare import Comparison, compare, compare_runs, regression
 from horizonbench.scoring.cost import CostSummary, cost_summary, cost_table
-from horizonbench.scoring.horizon import HorizonFit, fit_horizon, success_by_length, task_weights
+from horizonbench.scoring.horizon import (
+    HORIZON_METHODS,
+    HorizonFit,
+    HorizonMethod,
+    fit_horizon,
+    horizon_method,
+    success_by_length,
+    task_weights,
+)
 from horizonbench.scoring.metrics import (
     KMetric,
     PartialCredit,
@@ -52,6 +61,7 @@ from horizonbench.scoring.metrics import (
 from horizonbench.scoring.tables import by_difficulty, by_horizon_bucket, by_tag, summarize
 
 __all__ = [
+    "HORIZON_METHODS",
     "MINUTE_BUCKETS",
     "STEP_BUCKETS",
     "Claim",
@@ -63,6 +73,7 @@ __all__ = [
     "CostSummary",
     "HorizonClaim",
     "HorizonFit",
+    "HorizonMethod",
     "KMetric",
     "Outcome",
     "PartialCredit",
@@ -83,6 +94,7 @@ __all__ = [
     "decide_at_most",
     "decide_within",
     "fit_horizon",
+    "horizon_method",
     "load_claims",
     "partial_credit",
     "pass_at_1",

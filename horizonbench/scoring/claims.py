@@ -4,6 +4,15 @@ Each claim is turned into an estimate with a confidence interval. The claim is
 **supported** when every value in the interval satisfies it, **contradicted** when every
 value violates it, and **inconclusive** otherwise (including when there is no data to
 decide on). The format of claims files lives in :mod:`horizonbench.scoring.claims_file`.
+
+Every interval is built for suites with few task families (cluster = family):
+
+- pass rates and differences of pass rates: ``cluster-t`` (CR2 clustered standard error,
+  t at the Bell-McCaffrey degrees of freedom; :func:`horizonbench.scoring._stats.cluster_t`);
+- cost ratios: the same on the log of the ratio, by the delta method;
+- horizons: the family bootstrap, or whichever horizon method the claim names.
+
+The method and its parameters are recorded with each verdict (``method``).
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import pandas as pd
 
 from horizonbench.errors import ClaimsFileError
 from horizonbench.scoring._frame import per_task, require, scored, select
-from horizonbench.scoring._stats import percentile_interval, resample_counts
+from horizonbench.scoring._stats import log_ratio_interval, percentile_interval, resample_counts
 from horizonbench.scoring.claims_file import (
     Claim,
     ClaimsFile,
@@ -30,8 +39,8 @@ from horizonbench.scoring.claims_file import (
     load_claims,
 )
 from horizonbench.scoring.compare import NO_SPREAD, compare
-from horizonbench.scoring.horizon import fit_horizon
-from horizonbench.scoring.metrics import pass_at_1
+from horizonbench.scoring.horizon import HorizonMethod, fit_horizon, horizon_method
+from horizonbench.scoring.metrics import CLUSTER_T, check_interval, cluster_interval, pass_at_1
 
 Outcome = Literal["supported", "contradicted", "inconclusive"]
 
@@ -65,6 +74,9 @@ class ClaimVerdict:
     detail: str
     """One sentence relating the interval to the claim."""
     n_tasks: int
+    method: str = ""
+    """The estimation choices behind the interval (interval method, weighting, penalty), as set
+    by the claim, the command line or the defaults."""
 
 
 def check_claims(
@@ -74,38 +86,55 @@ def check_claims(
     confidence: float = 0.95,
     n_bootstrap: int = 2000,
     seed: int = 0,
+    interval: str = CLUSTER_T,
+    horizon: str | HorizonMethod = "default",
 ) -> list[ClaimVerdict]:
     """Check each claim against the trials in ``df``, in order.
+
+    ``interval`` (for pass rates and their differences) and ``horizon`` (a horizon method
+    or preset name) apply to claims that do not set their own.
 
     Raises:
         ClaimsFileError: a claim's subject, reference or suite matches no trial (the message
             names the claim and field, and what the results hold instead).
-        ScoringInputError: ``df`` lacks a column a claim needs.
+        ScoringInputError: ``df`` lacks a column a claim needs, or an option is unknown.
     """
     source = claims.source if isinstance(claims, ClaimsFile) else "claims"
     items = claims.claims if isinstance(claims, ClaimsFile) else list(claims)
     require(df, [], "checking claims")
+    check_interval(interval)
+    default_horizon = horizon_method(horizon)
     verdicts = []
     for i, claim in enumerate(items):
         where = f"{source}: claim[{i}]"
         if isinstance(claim, PassRateClaim):
-            verdicts.append(_pass_rate(claim, df, where, confidence))
+            verdicts.append(_pass_rate(claim, df, where, confidence, claim.interval or interval))
         elif isinstance(claim, WithinClaim):
-            verdicts.append(_within(claim, df, where, confidence, n_bootstrap, seed))
+            verdicts.append(_within(claim, df, where, confidence, claim.interval or interval))
         elif isinstance(claim, HorizonClaim):
-            verdicts.append(_horizon(claim, df, where, confidence, n_bootstrap, seed))
+            chosen = horizon_method(
+                claim.method or default_horizon,
+                weights=claim.weights,
+                l2=claim.l2,
+                reg=claim.reg,
+                interval=claim.interval,
+            )
+            verdicts.append(_horizon(claim, df, where, confidence, n_bootstrap, seed, chosen))
         else:
             verdicts.append(_cost_ratio(claim, df, where, confidence, n_bootstrap, seed))
     return verdicts
 
 
 def verdicts_to_markdown(verdicts: Sequence[ClaimVerdict]) -> str:
-    """A Markdown table of verdicts: claim, verdict, estimate, interval, test and detail."""
-    lines = ["| claim | verdict | estimate | interval | test | detail |", "|---|---|---|---|---|---|"]
+    """A Markdown table of verdicts: claim, verdict, estimate, interval, test, method and detail."""
+    lines = [
+        "| claim | verdict | estimate | interval | test | method | detail |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for v in verdicts:
         est = "n/a" if v.estimate is None else f"{v.estimate:.4g}"
         interval = f"[{v.low:.4g}, {v.high:.4g}]"
-        cells = [v.claim_id, v.verdict, est, interval, v.test, v.detail]
+        cells = [v.claim_id, v.verdict, est, interval, v.test, v.method, v.detail]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -179,9 +208,9 @@ def _pct(confidence: float) -> str:
     return f"{round(confidence * 100)}%"
 
 
-def _pass_rate(claim: PassRateClaim, df: pd.DataFrame, where: str, confidence: float) -> ClaimVerdict:
+def _pass_rate(claim: PassRateClaim, df: pd.DataFrame, where: str, confidence: float, interval: str) -> ClaimVerdict:
     rows = _length_filtered(_rows(df, claim.subject, claim, "subject", where), claim)
-    rate = pass_at_1(rows, confidence)
+    rate = pass_at_1(rows, confidence, interval)
     decide = decide_at_least if claim.op == ">=" else decide_at_most
     outcome = decide(rate.low, rate.high, claim.value) if rate.n_tasks else "inconclusive"
     detail = (
@@ -198,24 +227,34 @@ def _pass_rate(claim: PassRateClaim, df: pd.DataFrame, where: str, confidence: f
         None if math.isnan(rate.estimate) else rate.estimate,
         rate.low,
         rate.high,
-        f"pass@1, {_pct(confidence)} {rate.method} interval",
+        f"pass@1, {_pct(confidence)} {rate.method_label} interval",
         detail,
         rate.n_tasks,
+        f"interval={interval} (used: {rate.method_label}), cluster=family",
     )
 
 
-def _within(claim: WithinClaim, df: pd.DataFrame, where: str, conf: float, n_boot: int, seed: int) -> ClaimVerdict:
+def _within(claim: WithinClaim, df: pd.DataFrame, where: str, conf: float, interval: str) -> ClaimVerdict:
     subject = _length_filtered(_rows(df, claim.subject, claim, "subject", where), claim)
     reference = _length_filtered(_rows(df, claim.reference, claim, "reference", where), claim)
-    result = compare(reference, subject, n_bootstrap=n_boot, seed=seed, confidence=conf)
+    result = compare(reference, subject, n_bootstrap=1, confidence=conf)
     bound = claim.points / 100
-    test = f"paired bootstrap ({n_boot} replicates) of subject minus reference pass rate on common tasks"
+    method = f"interval={interval}, cluster=family"
     if result.n_common == 0:
-        return _no_common(claim, test)
+        return _no_common(claim, f"{interval} interval of subject minus reference pass rate on common tasks", method)
     if result.interval == NO_SPREAD:
+        low, high = result.diff_low, result.diff_high
         test = (
             "subject minus reference pass rate on common tasks; all differences equal, so bounded by Wilson for 0 of n"
         )
+    else:
+        table = result.per_task
+        ci = cluster_interval(
+            table["diff"].to_numpy(dtype=float), table["family"].to_numpy(dtype=str), conf, interval, (-1.0, 1.0)
+        )
+        low, high = ci.low, ci.high
+        label = f"{ci.method} ({ci.df:.3g} df)" if ci.method == CLUSTER_T else ci.method
+        test = f"{_pct(conf)} {label} interval of the mean per-task difference, subject minus reference, common tasks"
     detail = (
         f"subject {result.candidate_rate:.3f} vs reference {result.base_rate:.3f} on {result.n_common} common "
         f"tasks; claim: difference within ±{claim.points:g} points"
@@ -224,29 +263,32 @@ def _within(claim: WithinClaim, df: pd.DataFrame, where: str, conf: float, n_boo
         claim.id,
         claim.kind,
         claim.text,
-        decide_within(result.diff_low, result.diff_high, bound),
+        decide_within(low, high, bound),
         result.diff,
-        result.diff_low,
-        result.diff_high,
+        low,
+        high,
         test,
         detail,
         result.n_common,
+        method,
     )
 
 
-def _horizon(claim: HorizonClaim, df: pd.DataFrame, where: str, conf: float, n_boot: int, seed: int) -> ClaimVerdict:
+def _horizon(
+    claim: HorizonClaim, df: pd.DataFrame, where: str, conf: float, n_boot: int, seed: int, method: HorizonMethod
+) -> ClaimVerdict:
     rows = _rows(df, claim.subject, claim, "subject", where)
-    fit = fit_horizon(rows, n_bootstrap=n_boot, seed=seed, confidence=conf)
+    fit = fit_horizon(rows, method=method, n_bootstrap=n_boot, seed=seed, confidence=conf)
     if claim.quantile == 50:
         estimate, low, high = fit.h50, fit.h50_low, fit.h50_high
     else:
         estimate, low, high = fit.h80, fit.h80_low, fit.h80_high
     decide = decide_at_least if claim.op == ">=" else decide_at_most
-    undefined = fit.n_undefined[0 if claim.quantile == 50 else 1]
-    shown = "undefined" if estimate is None else f"{estimate:.1f} min"
+    side = 0 if claim.quantile == 50 else 1
     detail = (
-        f"{claim.quantile}% horizon {shown} from {fit.n_trials} trials on {fit.n_tasks} tasks "
-        f"({undefined} of {n_boot} replicates undefined); claim: {claim.op} {claim.value:g} min"
+        f"{claim.quantile}% horizon {estimate:.1f} min from {fit.n_trials} trials on {fit.n_tasks} tasks; "
+        f"of {n_boot} replicates {fit.n_below[side]} never reach {claim.quantile}% (horizon 0) and "
+        f"{fit.n_above[side]} never fall below it (horizon inf); claim: {claim.op} {claim.value:g} min"
     )
     return ClaimVerdict(
         claim.id,
@@ -256,9 +298,10 @@ def _horizon(claim: HorizonClaim, df: pd.DataFrame, where: str, conf: float, n_b
         estimate,
         low,
         high,
-        f"logistic fit on log2(expert minutes), hierarchical bootstrap ({n_boot} replicates)",
+        f"logistic fit on log2(expert minutes), {fit.method.interval} ({n_boot} replicates)",
         detail,
         fit.n_tasks,
+        fit.method.describe(),
     )
 
 
@@ -270,16 +313,26 @@ def _cost_ratio(
     require(subject, ["cost_usd"], "a cost claim")
     s_cost, s_pass = _task_costs(subject)
     r_cost, r_pass = _task_costs(reference)
-    common = per_task(subject).index.intersection(per_task(reference).index).sort_values()
-    test = f"bootstrap over common tasks ({n_boot} replicates) of the ratio of costs per solved task"
+    s_tasks, r_tasks = per_task(subject), per_task(reference)
+    common = s_tasks.index.intersection(r_tasks.index).sort_values()
+    method = "interval=cluster-t on the log ratio (delta method), cluster=family"
     if len(common) == 0:
-        return _no_common(claim, test)
+        return _no_common(claim, "interval of the ratio of costs per solved task on common tasks", method)
     sc, sp = s_cost.loc[common].to_numpy(), s_pass.loc[common].to_numpy()
     rc, rp = r_cost.loc[common].to_numpy(), r_pass.loc[common].to_numpy()
+    families = s_tasks.loc[common, "family"].to_numpy(dtype=str)
     estimate = _ratio(np.array([sc.sum()]), np.array([sp.sum()]), np.array([rc.sum()]), np.array([rp.sum()]))[0]
-    counts = resample_counts(np.random.default_rng(seed), len(common), n_boot)
-    replicates = _ratio(counts @ sc, counts @ sp, counts @ rc, counts @ rp)
-    low, high = percentile_interval(replicates, conf)
+    if min(sc.sum(), sp.sum(), rc.sum(), rp.sum()) > 0:
+        low, high, t = log_ratio_interval([sc, rp], [sp, rc], families, conf)
+        label = f"cluster-t ({t.df:.3g} df)" if t.n_clusters >= 2 else "no interval (one family)"
+        test = f"{_pct(conf)} {label} interval of the log ratio of costs per solved task (delta method), common tasks"
+    else:
+        # Nothing solved (or nothing spent) on one side: the log ratio is unbounded, and only a
+        # bootstrap over tasks says anything about where the ratio could lie.
+        counts = resample_counts(np.random.default_rng(seed), len(common), n_boot)
+        low, high = percentile_interval(_ratio(counts @ sc, counts @ sp, counts @ rc, counts @ rp), conf)
+        test = f"bootstrap over common tasks ({n_boot} replicates) of the ratio of costs per solved task"
+        method = "interval=bootstrap over tasks (nothing solved or spent on one side)"
     detail = (
         f"cost per solved task {_money(sc.sum(), sp.sum())} vs {_money(rc.sum(), rp.sum())} on {len(common)} "
         f"common tasks; claim: ratio <= {claim.ratio:g}"
@@ -295,12 +348,15 @@ def _cost_ratio(
         test,
         detail,
         len(common),
+        method,
     )
 
 
-def _no_common(claim: WithinClaim | CostRatioClaim, test: str) -> ClaimVerdict:
+def _no_common(claim: WithinClaim | CostRatioClaim, test: str, method: str) -> ClaimVerdict:
     detail = "subject and reference have no task in common"
-    return ClaimVerdict(claim.id, claim.kind, claim.text, "inconclusive", None, math.nan, math.nan, test, detail, 0)
+    return ClaimVerdict(
+        claim.id, claim.kind, claim.text, "inconclusive", None, math.nan, math.nan, test, detail, 0, method
+    )
 
 
 def _task_costs(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

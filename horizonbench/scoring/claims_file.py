@@ -30,6 +30,7 @@ Example::
     quantile = 50
     op = ">="
     value = 60              # minutes
+    method = "metr"         # optional: estimate it as METR does (default: "default")
 
     [[claim]]
     id = "x-cheaper"
@@ -40,6 +41,18 @@ Example::
     ratio = 0.5
 
 Length filters select tasks with ``min_minutes <= expert_minutes < max_minutes``.
+
+Estimation choices are optional fields of a claim, recorded with its verdict:
+
+- ``interval`` on ``pass_rate`` and ``within`` claims: ``"cluster-t"`` (default; CR2
+  clustered error, t at the Bell-McCaffrey degrees of freedom) or ``"cluster-normal"``;
+- on ``horizon`` claims: ``method`` (a preset, ``"default"`` or ``"metr"``), and ``weights``
+  (``"equal"`` or ``"invsqrt_family"``), ``l2`` or ``reg`` (the penalty on the slope, ``reg``
+  on METR's scale) and ``interval`` (``"family-bootstrap"`` or ``"hierarchical-bootstrap"``),
+  each replacing the preset's.
+
+A claim that sets none of them follows the command line (``--horizon-method``,
+``--interval``), and that follows the defaults.
 """
 
 from __future__ import annotations
@@ -112,7 +125,14 @@ class _LengthFilter(BaseModel):
         return value
 
 
-class PassRateClaim(_ClaimBase, _LengthFilter):
+class _MeanInterval(BaseModel):
+    interval: Literal["cluster-t", "cluster-normal"] | None = Field(
+        default=None,
+        description="Interval of a mean over tasks: cluster-t (the default) or cluster-normal (large-sample).",
+    )
+
+
+class PassRateClaim(_ClaimBase, _LengthFilter, _MeanInterval):
     """The subject's pass@1 is at least (or at most) ``value``."""
 
     kind: Literal["pass_rate"] = Field(description="pass@1 compared with a fixed value.")
@@ -120,7 +140,7 @@ class PassRateClaim(_ClaimBase, _LengthFilter):
     value: float = Field(ge=0, le=1, description="A fraction in [0, 1]: 0.7 means 70%.")
 
 
-class WithinClaim(_ClaimBase, _LengthFilter):
+class WithinClaim(_ClaimBase, _LengthFilter, _MeanInterval):
     """The subject's pass@1 is within ``points`` of the reference's, on the tasks both ran."""
 
     kind: Literal["within"] = Field(description="|subject - reference| <= points.")
@@ -135,6 +155,25 @@ class HorizonClaim(_ClaimBase):
     quantile: Literal[50, 80] = Field(default=50, description="Which horizon: 50 or 80 (% success).")
     op: Literal[">=", "<="] = Field(description="Direction of the claim.")
     value: float = Field(gt=0, description="Minutes of expert time.")
+    method: Literal["default", "metr"] | None = Field(
+        default=None, description="Estimation preset: default, or metr (METR's weighting, regularisation, bootstrap)."
+    )
+    weights: Literal["equal", "invsqrt_family"] | None = Field(
+        default=None, description="Task weights: equal, or invsqrt_family (a family of m tasks weighs sqrt(m))."
+    )
+    l2: float | None = Field(default=None, ge=0, description="Penalty on the slope, weights summing to the tasks.")
+    reg: float | None = Field(
+        default=None, ge=0, description="Penalty on the slope on METR's scale (weights summing to 1, C = 1/reg)."
+    )
+    interval: Literal["family-bootstrap", "hierarchical-bootstrap"] | None = Field(
+        default=None, description="Horizon interval: family-bootstrap, or hierarchical-bootstrap (METR's)."
+    )
+
+    @model_validator(mode="after")
+    def _one_penalty(self) -> HorizonClaim:
+        if self.l2 is not None and self.reg is not None:
+            raise ValueError("give l2 or reg, not both (reg is l2 on METR's scale)")
+        return self
 
 
 class CostRatioClaim(_ClaimBase, _LengthFilter):

@@ -35,6 +35,8 @@ MCNEMAR = "exact McNemar"
 SIGN_TEST = "exact sign test"
 BOOTSTRAP = "paired bootstrap"
 NO_SPREAD = "no-spread bound"
+NO_TEST = "no test (no common tasks)"
+"""``test`` and ``interval`` of a comparison without common tasks: nothing was tested."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Comparison:
     p_value: float
     """Two-sided p-value of the exact test named in ``test``; 1.0 without common tasks."""
     test: str
+    """``exact McNemar``, ``exact sign test``, or ``no test (no common tasks)``."""
     interval: str
     """How ``diff_low``/``diff_high`` were obtained: ``paired bootstrap``, or ``no-spread bound``
     when every common task differs by the same amount (see :func:`compare`)."""
@@ -184,6 +187,7 @@ def compare(
             low, high = percentile_interval(replicates, confidence)
     else:
         low = high = base_rate = cand_rate = math.nan
+        interval = NO_TEST
     return Comparison(
         base=base_label,
         candidate=candidate_label,
@@ -199,7 +203,7 @@ def compare(
         base_better=base_better,
         candidate_better=candidate_better,
         p_value=sign_test(candidate_better, base_better),
-        test=MCNEMAR if binary else SIGN_TEST,
+        test=NO_TEST if n == 0 else MCNEMAR if binary else SIGN_TEST,
         interval=interval,
         base_errors=int((base["status"] == "error").sum()),
         candidate_errors=int((candidate["status"] == "error").sum()),

@@ -3,7 +3,8 @@
 For each claim and each candidate design (``tasks`` x ``attempts``) the plan simulates the
 check ``claims check`` will run: tasks are drawn from the pilot's tasks, each with a true
 success rate, attempts succeed with that rate, and the 95% interval is formed as the check
-forms it (Wilson over tasks with one attempt each, otherwise estimate ± z·se over tasks;
+forms it (Wilson over tasks with one attempt each, otherwise estimate ± t·se over tasks, t at
+n - 1 degrees of freedom;
 for ``within`` claims over the paired per-task differences). The figures are
 
 - **P(decisive)**: the chance of a supported or contradicted verdict if the truth is what
@@ -36,7 +37,7 @@ import pandas as pd
 
 from horizonbench.agents.endpoints import ModelSpec, Usage, load_models
 from horizonbench.scoring._frame import per_task, select
-from horizonbench.scoring._stats import z_value
+from horizonbench.scoring._stats import t_value, z_value
 from horizonbench.scoring.claims_file import Claim, ClaimsFile, PassRateClaim, Selector, WithinClaim
 from horizonbench.scoring.multiplicity import Correction, correction_note, per_claim_alpha
 
@@ -294,6 +295,7 @@ class _Simulator:
 
     def __init__(self, claim: PassRateClaim | WithinClaim, arms: list[Arm], alpha: float) -> None:
         self.claim = claim
+        self.alpha = alpha
         self.z = z_value(1 - alpha)
         if isinstance(claim, WithinClaim):
             common = arms[0].tasks.intersection(arms[1].tasks)
@@ -334,7 +336,9 @@ class _Simulator:
             stat = stat - (d.u[1] < self.pool[1][d.idx][..., None]).mean(axis=2)
         est = stat.mean(axis=1)
         se = stat.std(axis=1, ddof=1) / math.sqrt(n) if n > 1 else np.full(len(est), np.inf)
-        low, high = est - self.z * se, est + self.z * se
+        # The check's cluster-t interval; with every task its own cluster, the t interval at n - 1 df.
+        t = t_value(1 - self.alpha, n - 1) if n > 1 else math.inf
+        low, high = est - t * se, est + t * se
         z2n = self.z**2 / n
         if isinstance(self.claim, PassRateClaim):
             # The check's Wilson interval over tasks with one attempt each, or when se is 0.

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from horizonbench.scoring._frame import MINUTE_BUCKETS, UNKNOWN, bucket_labels, require, task_keys
-from horizonbench.scoring.metrics import pass_at_1
+from horizonbench.scoring.metrics import CLUSTER_T, pass_at_1
 
 UNTAGGED = "(untagged)"
 
@@ -34,7 +34,9 @@ SUMMARY_COLUMNS = (
 )
 
 
-def summarize(df: pd.DataFrame, by: Sequence[str] = (), confidence: float = 0.95) -> pd.DataFrame:
+def summarize(
+    df: pd.DataFrame, by: Sequence[str] = (), confidence: float = 0.95, interval: str = CLUSTER_T
+) -> pd.DataFrame:
     """One row per group of ``by`` columns (one row overall when ``by`` is empty).
 
     Columns: the ``by`` columns, then ``n_tasks`` (distinct tasks, errors included),
@@ -49,28 +51,32 @@ def summarize(df: pd.DataFrame, by: Sequence[str] = (), confidence: float = 0.95
     by = list(by)
     require(df, by, "a summary table")
     if not by:
-        return pd.DataFrame([_summary_row(df, confidence)], columns=list(SUMMARY_COLUMNS))
+        return pd.DataFrame([_summary_row(df, confidence, interval)], columns=list(SUMMARY_COLUMNS))
     keyed = df.copy()
     for column in by:
         keyed[column] = keyed[column].astype(object).where(keyed[column].notna(), UNKNOWN)
     rows = []
     for key, group in keyed.groupby(by, sort=True):
         values = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(by, values, strict=True)), **_summary_row(group, confidence)})
+        rows.append({**dict(zip(by, values, strict=True)), **_summary_row(group, confidence, interval)})
     return pd.DataFrame(rows, columns=[*by, *SUMMARY_COLUMNS])
 
 
-def by_difficulty(df: pd.DataFrame, by: Sequence[str] = (), confidence: float = 0.95) -> pd.DataFrame:
+def by_difficulty(
+    df: pd.DataFrame, by: Sequence[str] = (), confidence: float = 0.95, interval: str = CLUSTER_T
+) -> pd.DataFrame:
     """:func:`summarize` per ``difficulty`` (``unknown`` where none is set), after any ``by`` columns.
 
     Raises:
         ScoringInputError: ``difficulty`` or another needed column is missing.
     """
     require(df, ["difficulty"], "a table by difficulty")
-    return summarize(df, [*by, "difficulty"], confidence)
+    return summarize(df, [*by, "difficulty"], confidence, interval)
 
 
-def by_horizon_bucket(df: pd.DataFrame, by: Sequence[str] = (), confidence: float = 0.95) -> pd.DataFrame:
+def by_horizon_bucket(
+    df: pd.DataFrame, by: Sequence[str] = (), confidence: float = 0.95, interval: str = CLUSTER_T
+) -> pd.DataFrame:
     """:func:`summarize` per expert-time bucket (``<4 min`` … ``>=240 min``, then ``unknown``).
 
     Buckets include their lower bound: 15 minutes falls in ``15-60 min``. Only buckets with
@@ -81,14 +87,16 @@ def by_horizon_bucket(df: pd.DataFrame, by: Sequence[str] = (), confidence: floa
     """
     require(df, ["expert_minutes"], "a table by horizon bucket")
     bucketed = df.assign(horizon_bucket=bucket_labels(df["expert_minutes"], MINUTE_BUCKETS))
-    table = summarize(bucketed, [*by, "horizon_bucket"], confidence)
+    table = summarize(bucketed, [*by, "horizon_bucket"], confidence, interval)
     order = {label: i for i, (_, _, label) in enumerate(MINUTE_BUCKETS)}
     rank = table["horizon_bucket"].map(lambda b: order.get(b, len(order)))
     keys = [*by, "_rank"] if by else ["_rank"]
     return table.assign(_rank=rank).sort_values(keys, kind="stable").drop(columns="_rank").reset_index(drop=True)
 
 
-def by_tag(df: pd.DataFrame, by: Sequence[str] = (), confidence: float = 0.95) -> pd.DataFrame:
+def by_tag(
+    df: pd.DataFrame, by: Sequence[str] = (), confidence: float = 0.95, interval: str = CLUSTER_T
+) -> pd.DataFrame:
     """:func:`summarize` per tag; a trial counts once under each of its task's tags.
 
     Tasks without tags are grouped under ``(untagged)``.
@@ -98,11 +106,11 @@ def by_tag(df: pd.DataFrame, by: Sequence[str] = (), confidence: float = 0.95) -
     """
     require(df, ["tags"], "a table by tag")
     tagged = df.assign(tag=df["tags"].map(_tag_list)).explode("tag")
-    return summarize(tagged, [*by, "tag"], confidence)
+    return summarize(tagged, [*by, "tag"], confidence, interval)
 
 
-def _summary_row(group: pd.DataFrame, confidence: float) -> dict[str, object]:
-    rate = pass_at_1(group, confidence)
+def _summary_row(group: pd.DataFrame, confidence: float, interval: str) -> dict[str, object]:
+    rate = pass_at_1(group, confidence, interval)
     status = group["status"]
     ok = group.loc[status != "error"]
     return {
@@ -115,7 +123,7 @@ def _summary_row(group: pd.DataFrame, confidence: float) -> dict[str, object]:
         "low": rate.low,
         "high": rate.high,
         "se": rate.se,
-        "ci_method": rate.method,
+        "ci_method": rate.method_label,
         "mean_cost_usd": _mean(ok, "cost_usd"),
         "mean_input_tokens": _mean(ok, "input_tokens"),
         "mean_cached_input_tokens": _mean(ok, "cached_input_tokens"),

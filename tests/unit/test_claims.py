@@ -155,6 +155,27 @@ class TestHorizon:
         assert v.low < 30 < v.high
         assert v.n_tasks == 300
 
+    def test_estimation_choices_per_claim_are_recorded(self, results: pd.DataFrame) -> None:
+        [default] = check_claims([horizon(">=", 30)], results, n_bootstrap=200)
+        assert default.method == "default: weights=equal, l2=0.1, interval=family-bootstrap"
+        metr = HorizonClaim.model_validate(horizon(">=", 30).model_dump() | {"method": "metr"})
+        custom = HorizonClaim.model_validate(
+            horizon(">=", 30).model_dump() | {"weights": "invsqrt_family", "reg": 0.05}
+        )
+        [m, c] = check_claims([metr, custom], results, n_bootstrap=200)
+        assert m.method == "metr: weights=invsqrt_family, reg=0.1 (METR scale), interval=hierarchical-bootstrap"
+        assert "hierarchical-bootstrap" in m.test
+        assert c.method == "custom: weights=invsqrt_family, reg=0.05 (METR scale), interval=family-bootstrap"
+        # The command line's choice applies where the claim sets none; the claim's own wins.
+        [d, m2] = check_claims([horizon(">=", 30), metr], results, n_bootstrap=200, horizon="metr")
+        assert d.method == m.method == m2.method
+        [r] = check_claims([pass_rate(">=", 0.8, interval="cluster-normal")], results, interval="cluster-t")
+        assert r.method.startswith("interval=cluster-normal")
+
+    def test_one_penalty_per_claim(self) -> None:
+        with pytest.raises(ValueError, match="give l2 or reg, not both"):
+            HorizonClaim.model_validate(horizon(">=", 30).model_dump() | {"l2": 1.0, "reg": 0.1})
+
 
 def cost_ratio(subject: str, ratio: float) -> CostRatioClaim:
     data = {"id": "c", "text": "", "kind": "cost_ratio", "subject": {"model": subject}, "reference": {"model": "z"}}
@@ -291,7 +312,7 @@ class TestLoad:
         assert message == "claim[1].pints: unknown field (did you mean 'points'?) (and 1 more problem)"
         message = load_error(tmp_path, GOOD.replace("points = 20", "points = 20\nsource = 'blog'"))
         assert message == (
-            "claim[1].source: unknown field (allowed: id, kind, max_minutes, min_minutes, points, reference, "
+            "claim[1].source: unknown field (allowed: id, interval, kind, max_minutes, min_minutes, points, reference, "
             "subject, suite, text)"
         )
 

@@ -105,6 +105,8 @@ class TestPairing:
         assert result.n_common == 0
         assert math.isnan(result.diff) and result.p_value == 1.0
         assert not regression(result, max_drop=0.0)
+        # Nothing was tested: no test is named (it used to say "exact sign test").
+        assert result.test == result.interval == "no test (no common tasks)"
 
     def test_unknown_run_is_named(self) -> None:
         df = binary_pair(1, 1, 1, 1)

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from horizonbench.scoring import ScoringInputError, fit_horizon, success_by_length, task_weights
-from horizonbench.scoring.horizon import _fit, _hierarchical_counts
+from horizonbench.scoring import ScoringInputError, fit_horizon, horizon_method, success_by_length, task_weights
+from horizonbench.scoring.horizon_bootstrap import _hierarchical_counts
+from horizonbench.scoring.horizon_fit import fit_logistic
 
 TRUE_H50 = 30.0
 TRUE_SLOPE = -1.0
@@ -59,7 +60,8 @@ class TestRecovery:
         assert fit.h80_low < TRUE_H80 < fit.h80_high
         assert fit.h50_low < fit.h50 < fit.h50_high
         assert (fit.n_trials, fit.n_tasks, fit.n_families) == (1200, 400, 80)
-        assert fit.n_undefined == (0, 0)
+        assert fit.n_below == (0, 0) and fit.n_above == (0, 0)
+        assert fit.method.name == "default" and fit.method.interval == "family-bootstrap"
 
     def test_family_weighting_also_recovers(self) -> None:
         fit = fit_horizon(synthetic(), weights="invsqrt_family", n_bootstrap=200, seed=1)
@@ -117,13 +119,28 @@ class TestEdgeCases:
 
     def test_success_rising_with_length_has_no_falling_crossing(self) -> None:
         # Longer tasks succeed more: at the longest task success is above 50% (so the 50%
-        # horizon is unbounded) but below 80% (so no 80% horizon is defined).
+        # horizon is unbounded) but below 80% at every length fitted, so no length is within
+        # the 80% horizon: 0, as when every trial failed. (It used to be undefined, and such
+        # bootstrap replicates were dropped while all-fail ones counted as 0.)
         df = ladder([16, 64, 128, 128], [1, 2, 4, 128])
-        fit = fit_horizon(df, n_bootstrap=50)
+        fit = fit_horizon(df, n_bootstrap=200)
         assert fit.slope > 0
         assert 0.5 < fit.success_probability(128) < 0.8
         assert fit.h50 == math.inf
-        assert fit.h80 is None
+        assert fit.h80 == 0.0
+        # Every replicate gets a horizon and is counted on the side it ends on.
+        assert fit.n_below[1] + fit.n_above[1] == fit.n_no_crossing[1] > 0
+        assert fit.n_below[1] > 0
+
+    def test_replicates_without_a_crossing_are_counted_not_dropped(self) -> None:
+        # Four tasks on a few lengths: many replicates draw only passes or only failures, or
+        # a rising curve. None is dropped: each counts as 0 or inf in the interval.
+        df = ladder([1, 2], [4, 8])
+        fit = fit_horizon(df, n_bootstrap=400, seed=3)
+        h = fit.replicate_intercepts.size
+        assert h == 400
+        assert fit.n_below[0] > 0 and fit.n_above[0] > 0
+        assert fit.h50_low == 0.0 and fit.h50_high == math.inf
 
     def test_errors_and_unknown_lengths_are_left_out_and_counted(self) -> None:
         df = pd.concat(
@@ -154,6 +171,41 @@ class TestEdgeCases:
             fit_horizon(df, weights="uniform")  # type: ignore[arg-type]
         with pytest.raises(ScoringInputError, match="option 'n_bootstrap'"):
             fit_horizon(df, n_bootstrap=0)
+        with pytest.raises(ScoringInputError, match="option 'horizon method'"):
+            fit_horizon(df, method="epoch")
+        with pytest.raises(ScoringInputError, match="option 'horizon interval'"):
+            fit_horizon(df, interval="jackknife")  # type: ignore[arg-type]
+        with pytest.raises(ScoringInputError, match="give one of them"):
+            fit_horizon(df, l2=1.0, reg=0.1)
+
+
+class TestMethods:
+    def test_metr_preset(self) -> None:
+        metr = horizon_method("metr")
+        assert (metr.weights, metr.reg, metr.interval) == ("invsqrt_family", 0.1, "hierarchical-bootstrap")
+        # METR's reg is on weights summing to 1; here weights sum to the tasks.
+        assert metr.penalty(40) == pytest.approx(4.0)
+        assert metr.describe() == "metr: weights=invsqrt_family, reg=0.1 (METR scale), interval=hierarchical-bootstrap"
+
+    def test_options_replace_the_preset_and_rename_it(self) -> None:
+        chosen = horizon_method("metr", interval="family-bootstrap")
+        assert (chosen.name, chosen.weights, chosen.interval) == ("custom", "invsqrt_family", "family-bootstrap")
+        assert horizon_method("default", l2=0.1).name == "default"  # no change, same preset
+        assert horizon_method("metr", l2=2.0).reg is None
+
+    def test_reg_is_l2_on_metr_scale(self) -> None:
+        df = synthetic(n_tasks=100)
+        by_reg = fit_horizon(df, reg=0.5, n_bootstrap=20)
+        by_l2 = fit_horizon(df, l2=0.5 * 100, n_bootstrap=20)
+        assert by_reg.l2 == pytest.approx(50.0)
+        assert (by_reg.intercept, by_reg.slope) == pytest.approx((by_l2.intercept, by_l2.slope))
+
+    def test_family_bootstrap_is_narrower_than_hierarchical(self) -> None:
+        df = synthetic(n_tasks=200)
+        family = fit_horizon(df, n_bootstrap=400, seed=2)
+        nested = fit_horizon(df, interval="hierarchical-bootstrap", n_bootstrap=400, seed=2)
+        assert family.h50 == nested.h50
+        assert math.log(family.h50_high / family.h50_low) < 0.9 * math.log(nested.h50_high / nested.h50_low)
 
 
 class TestWeightsAndBootstrap:
@@ -179,7 +231,7 @@ class TestWeightsAndBootstrap:
         y = (rng.random(60) < 1 / (1 + np.exp(x - 4))).astype(float)
         w = rng.uniform(0.2, 1.0, 60)
         l2 = 0.7
-        a, b = _fit(x, y, w[None, :], l2, total=20.0)
+        a, b = fit_logistic(x, y, w[None, :], l2, total=20.0)
         w_scaled = w * 20.0 / w.sum()
         p = 1 / (1 + np.exp(-(a[0] + b[0] * x)))
         assert float(np.sum(w_scaled * (y - p))) == pytest.approx(0.0, abs=1e-8)

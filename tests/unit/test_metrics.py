@@ -24,6 +24,7 @@ from horizonbench.scoring import (
     summarize,
     survival_curve,
 )
+from horizonbench.scoring._stats import t_value
 
 Z95 = 1.959963984540054
 
@@ -63,37 +64,77 @@ class TestPassAt1:
 
     def test_cluster_robust_interval_by_family(self) -> None:
         # Rates A=1, B=0.5 (family F1), C=0.5, D=0 (family F2). Mean 0.5; residual sums per
-        # family +0.5 and -0.5; var = G/(G-1) * (0.25 + 0.25) / 4² = 2 * 0.5 / 16 = 0.0625.
+        # family +0.5 and -0.5; two equal families, so CR2 = CR1 = 2 * 0.5 / 4² = 0.0625 and
+        # df = G - 1 = 1. The normal interval (the old default) is 0.5 ± 1.96 * 0.25.
         df = trials(
             {"A": ["passed", "passed"], "B": ["passed", "failed"], "C": ["failed", "passed"], "D": ["failed"] * 2},
             families={"A": "F1", "B": "F1", "C": "F2", "D": "F2"},
         )
+        normal = pass_at_1(df, interval="cluster-normal")
+        assert normal.method == "cluster-normal"
+        assert normal.estimate == pytest.approx(0.5)
+        assert normal.se == pytest.approx(0.25)
+        assert normal.low == pytest.approx(0.5 - Z95 * 0.25)
+        assert normal.high == pytest.approx(0.5 + Z95 * 0.25)
+        assert normal.n_clusters == 2
+        # The default: t with 1 df (12.706) makes the interval all of [0, 1], as it should be
+        # with two families.
         rate = pass_at_1(df)
-        assert rate.method == "cluster-normal"
-        assert rate.estimate == pytest.approx(0.5)
-        assert rate.se == pytest.approx(0.25)
-        assert rate.low == pytest.approx(0.5 - Z95 * 0.25)
-        assert rate.high == pytest.approx(0.5 + Z95 * 0.25)
-        assert rate.n_clusters == 2
+        assert (rate.method, rate.df, rate.se) == ("cluster-t", pytest.approx(1.0), pytest.approx(0.25))
+        assert (rate.low, rate.high) == (0.0, 1.0)
+        assert rate.method_label == "cluster-t (1 df)"
+
+    def test_cluster_t_interval_with_unequal_families(self) -> None:
+        # Four families of 2, 2, 3 and 1 tasks; CR2 and its degrees of freedom from their definitions.
+        rates = {"A": 1.0, "B": 1.0, "C": 0.0, "D": 0.5, "E": 1.0, "F": 0.5, "G": 0.0, "H": 1.0}
+        fam = {"A": "F1", "B": "F1", "C": "F2", "D": "F2", "E": "F3", "F": "F3", "G": "F3", "H": "F4"}
+        outcomes = {
+            t: {1.0: ["passed"] * 2, 0.5: ["passed", "failed"], 0.0: ["failed"] * 2}[r] for t, r in rates.items()
+        }
+        rate = pass_at_1(trials(outcomes, families=fam))
+        values = np.array(list(rates.values()))
+        resid = values - values.mean()
+        sizes = {"F1": 2, "F2": 2, "F3": 3, "F4": 1}
+        sums = {f: sum(r for r, t in zip(resid, rates, strict=True) if fam[t] == f) for f in sizes}
+        share = np.array([sizes[f] / 8 for f in sizes])
+        se = math.sqrt(sum(sums[f] ** 2 / (1 - sizes[f] / 8) for f in sizes) / 64)
+        u = share / np.sqrt(1 - share)
+        m = np.diag(share / (1 - share)) - np.outer(u, u)
+        dof = np.trace(m) ** 2 / np.sum(m * m)
+        assert rate.se == pytest.approx(se)
+        assert rate.df == pytest.approx(dof)
+        assert 2.0 < rate.df < 3.0  # fewer than G - 1 = 3: family sizes differ
+        half = t_value(0.95, rate.df) * se
+        assert rate.low == pytest.approx(values.mean() - half)
+        assert rate.high == 1.0  # clipped
 
     def test_cluster_interval_is_clipped_to_unit_range(self) -> None:
-        # Rates 1, 1 (F1), 0, 0.5 (F2), 0 (F3): mean 0.5, family sums 1.0, -0.5, -0.5,
-        # var = 3/2 * 1.5 / 25 = 0.09, se = 0.3; 0.5 ± 0.588 leaves [0, 1] on both sides.
+        # Rates 1, 1 (F1), 0, 0.5 (F2), 0 (F3): mean 0.5, family sums 1.0, -0.5, -0.5;
+        # CR1 var = 3/2 * 1.5 / 25 = 0.09, se = 0.3; 0.5 ± 0.588 leaves [0, 1] on both sides.
         df = trials(
             {"A": ["passed"] * 2, "B": ["passed"] * 2, "C": ["failed"] * 2, "D": ["passed", "failed"], "E": ["failed"]},
             families={"A": "F1", "B": "F1", "C": "F2", "D": "F2", "E": "F3"},
         )
-        rate = pass_at_1(df)
+        rate = pass_at_1(df, interval="cluster-normal")
         assert rate.se == pytest.approx(0.3)
         assert (rate.low, rate.high) == (0.0, 1.0)
+        # CR2 divides each family's squared sum by 1 - its share of tasks.
+        t = pass_at_1(df)
+        assert t.se == pytest.approx(math.sqrt((1.0 / 0.6 + 0.25 / 0.6 + 0.25 / 0.8) / 25))
+        assert (t.low, t.high) == (0.0, 1.0)
 
     def test_repeated_attempts_without_families_use_task_clusters(self) -> None:
-        # Each task its own cluster: the CR1 variance is the sample variance over n.
-        # Rates 1, 0.5, 0: sample variance 0.25, se = sqrt(0.25 / 3).
+        # Each task its own cluster: the variance is the sample variance over n and the t
+        # quantile has n - 1 df, the textbook t interval. Rates 1, 0.5, 0: sample variance 0.25.
         df = trials({"A": ["passed"] * 2, "B": ["passed", "failed"], "C": ["failed"] * 2})
         rate = pass_at_1(df)
-        assert rate.method == "cluster-normal"
+        assert rate.method == "cluster-t"
         assert rate.se == pytest.approx(math.sqrt(0.25 / 3))
+        assert rate.df == pytest.approx(2.0)
+
+    def test_unknown_interval_method_is_named(self) -> None:
+        with pytest.raises(ScoringInputError, match="option 'interval'"):
+            pass_at_1(trials({"A": ["passed"]}), interval="bootstrap")
 
     def test_no_spread_between_clusters_falls_back_to_wilson_over_clusters(self) -> None:
         # Five tasks, all attempts passed: the cluster SE is 0. Instead of a zero-width
@@ -195,6 +236,14 @@ class TestMilestones:
         credit = partial_credit(self.frame())
         assert credit.estimate == pytest.approx((0.25 + 0.75 + 1.0) / 3)
         assert (credit.n_trials, credit.n_tasks) == (3, 2)
+        # Its interval clusters the trials by family (here each task its own): two clusters of
+        # 2 and 1 trials give 1 degree of freedom, and t(1) = 12.7 spans all of [0, 1].
+        assert (credit.method, credit.df) == ("cluster-t", pytest.approx(1.0))
+        assert (credit.low, credit.high) == (0.0, 1.0)
+        # With more tasks the interval is informative and contains the estimate.
+        many = pd.concat([self.frame().assign(task=self.frame()["task"] + str(i)) for i in range(10)])
+        wide = partial_credit(many)
+        assert wide.low < wide.estimate < wide.high and wide.high - wide.low < 0.3
 
     def test_survival_curve(self) -> None:
         # Furthest milestones 0, 2 (task A, 4 milestones) and 1 (task B, 2 milestones).

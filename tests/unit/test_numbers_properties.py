@@ -1,7 +1,7 @@
 """Statistical properties the numbers must have, checked by simulation with fixed seeds.
 
-- the time-horizon fit recovers a known 50% horizon, and its 95% interval covers it in at
-  least 90% of 200 simulated runs;
+- the time-horizon fit recovers a known 50% horizon, and its 95% interval covers it in
+  90-98% of 200 simulated runs (more cases in ``test_coverage.py``);
 - under two identical agents the CI gate fails about alpha of 500 builds, and it catches a
   real 15-point drop on 100 tasks;
 - pass@k and pass^k equal brute-force enumeration over all k-subsets of attempts.
@@ -56,9 +56,11 @@ def test_horizon_fit_recovers_the_true_horizon_and_its_interval_covers_it() -> N
         widths.append(math.log2(fit.h50_high / fit.h50_low))
     # The estimates centre on the truth: the median is within 10% of 30 minutes.
     assert abs(float(np.median(estimates)) / TRUE_H50 - 1) < 0.10
-    # The 95% interval covers the truth in at least 90% of runs, and is not trivially wide.
-    assert covered / 200 >= 0.90, f"coverage {covered / 200:.3f}"
-    assert float(np.median(widths)) < 3.0
+    # The 95% interval covers the truth in 90-98% of runs (94.5% here): not too narrow, and
+    # not too wide either, which the old hierarchical bootstrap was (200 of 200 here). Its
+    # median width is under 1.2 doublings of task length (the hierarchical one: 1.4).
+    assert 0.90 <= covered / 200 <= 0.98, f"coverage {covered / 200:.3f}"
+    assert float(np.median(widths)) < 1.2
 
 
 def paired_runs(rng: np.random.Generator, p_base: np.ndarray, p_cand: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -160,6 +160,36 @@ class TestReport:
         error = next(c for c in cases if c.get("name") == "t4 [attempt 1]").find("error")
         assert error is not None and error.get("type") == "sandbox" and error.get("message") == "sandbox died"
 
+    def test_report_names_its_methods(self, run_dir: Path, tmp_path: Path) -> None:
+        md = write_report([run_dir], tmp_path / "out", n_bootstrap=100).markdown.read_text()
+        assert "asked for: cluster-t" in md and "Bell-McCaffrey" in md
+        assert "method default: weights=equal, l2=0.1, interval=family-bootstrap" in md
+        res = hb("report", run_dir, "--out", tmp_path / "metr", "--horizon-method", "metr", "--bootstrap", "50")
+        assert res.returncode == 0, res.stderr
+        assert "metr: weights=invsqrt_family, reg=0.1 (METR scale), interval=hierarchical-bootstrap" in res.stdout
+        md = (tmp_path / "metr" / "report.md").read_text()
+        assert "method metr: weights=invsqrt_family, reg=0.1 (METR scale)" in md and "Kwa et al. 2025" in md
+        custom = hb(
+            "report",
+            run_dir,
+            "--out",
+            tmp_path / "c",
+            "--horizon-method",
+            "metr",
+            "--horizon-interval",
+            "family-bootstrap",
+            "--interval",
+            "cluster-normal",
+            "--bootstrap",
+            "50",
+        )
+        assert custom.returncode == 0, custom.stderr
+        md = (tmp_path / "c" / "report.md").read_text()
+        assert "custom: weights=invsqrt_family, reg=0.1 (METR scale), interval=family-bootstrap" in md
+        assert "asked for: cluster-normal" in md
+        bad = hb("report", run_dir, "--out", tmp_path / "b", "--horizon-method", "epoch")
+        assert bad.returncode == 2 and "horizon method" in bad.stderr and "Traceback" not in bad.stderr
+
 
 def hundred_tasks(passed: set[int]) -> dict[str, list[str]]:
     return {f"t{i}": ["passed" if i in passed else "failed"] for i in range(100)}
@@ -226,7 +256,7 @@ value = 0.78
         }
         assert "No correction across the 3 claims" in (tmp_path / "claims.md").read_text()
         assert verdicts == {"high": "supported", "very-high": "contradicted", "about-80": "inconclusive"}
-        assert "cluster-normal" in res.stdout and "contradicted" in res.stdout
+        assert "cluster-t" in res.stdout and "contradicted" in res.stdout
         strict = hb("claims", "check", claims, run, "--strict")
         assert strict.returncode == 1
         bad = tmp_path / "bad.toml"
