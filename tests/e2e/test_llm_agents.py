@@ -232,6 +232,42 @@ def test_command_adapter_reaches_the_model_only_through_the_gateway(tmp_path: Pa
     assert "unknown" in log or "down" in log or "1\n" in log  # only the loopback device exists
 
 
+def test_gateway_structures_tool_calls_written_in_text_for_an_agent_cli(tmp_path: Path, models_file: Path) -> None:
+    """A model that writes its calls in the text (as open models behind a server without a tool
+    parser do) drives an agent CLI that reads only the structured tool_calls field."""
+    fix = (
+        f"python3 - <<'PY'\nimport pathlib\np = pathlib.Path('statkit/stats.py')\n"
+        f"p.write_text(p.read_text().replace({OLD!r}, {NEW!r}))\nPY"
+    )
+    script = [
+        Turn(text='Reading it.\n```json\n{"name": "bash", "arguments": {"command": "cat statkit/stats.py"}}\n```'),
+        Turn(text="<tool_call>\n" + json.dumps({"name": "bash", "arguments": {"command": fix}}) + "\n</tool_call>"),
+        Turn(text='{"name": "submit", "arguments": {}}'),
+    ]
+    base = {
+        "model": "scripted-model",
+        "models_file": str(models_file),
+        "command": "python /opt/hb-agent/files/mini_cli_agent.py",
+        "requirements": ["openai"],
+        "files": str(REPO / "tests" / "cli_agent"),
+    }
+    with ScriptedServer(script) as server:
+        r = run("command", "fix-median", tmp_path, {**base, "base_url": server.openai_url})
+    assert r.status == "passed", (r.error, r.outcome)
+    ev = events(tmp_path, r)
+    structured = [e for e in ev if e["kind"] == "gateway_text_tool_calls"]
+    assert [e["forms"] for e in structured] == [["fenced"], ["hermes"], ["json"]]
+    with ScriptedServer(script) as server:  # native: the CLI sees no call and stops
+        r = run(
+            "command",
+            "fix-median",
+            tmp_path,
+            {**base, "base_url": server.openai_url, "tool_calls": "native"},
+            run_id="n",
+        )
+    assert r.status == "failed"
+
+
 def test_command_adapter_budget_is_enforced_by_the_gateway(tmp_path: Path) -> None:
     with ScriptedServer(_forever) as server:
         opts = {

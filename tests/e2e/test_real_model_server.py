@@ -151,9 +151,12 @@ REAL_MODEL = "qwen2.5-coder-0.5b-instruct"
 # The default instance prompt names the task, and this 0.5B model then calls the task's name as a
 # tool every turn; this one (a --prompt-dir, as a user would give a small model) shows a call.
 SMALL_MODEL_PROMPTS = REPO / "tests" / "fixtures" / "real_model" / "prompts"
+# mini-swe-agent's text-based configuration (commands in ```mswea_bash_command blocks): with its
+# tool-calling one this 0.5B model copies the prompt's example sentence instead of making a call.
 MINI = (
     "MSWEA_CONFIGURED=true MSWEA_COST_TRACKING=ignore_errors LITELLM_LOCAL_MODEL_COST_MAP=True "
-    'mini -m "openai/$HB_MODEL" -t "$(cat $HB_INSTRUCTION_FILE)" -y --exit-immediately -l 0 -o /tmp/mini.traj.json'
+    'mini -c mini_textbased.yaml -m "openai/$HB_MODEL" -t "$(cat $HB_INSTRUCTION_FILE)" -y --exit-immediately '
+    "-l 0 -o /tmp/mini.traj.json"
 )
 
 
