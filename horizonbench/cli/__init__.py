@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sys
 
-from horizonbench.cli import agents, deciding, images, results, run, tasks
+from horizonbench.cli import agents, deciding, endpoints, images, results, run, tasks
 from horizonbench.cli.app import app, err
 from horizonbench.errors import HorizonError
 
 app.add_typer(images.images_app, name="images")
 app.add_typer(agents.agents_app, name="agents")
+app.add_typer(endpoints.endpoints_app, name="endpoints")
 app.add_typer(images.sandbox_app, name="sandbox")
 app.add_typer(tasks.tasks_app, name="tasks")
 app.add_typer(results.results_app, name="results")
