@@ -120,7 +120,11 @@ def claims_check(
     corrected = parse_correction(correction)
     method = horizon_choice(horizon_method, horizon_weights, horizon_reg, horizon_interval)
     confidence = 1 - per_claim_alpha(0.05, len(parsed.claims), corrected)
-    verdicts = check_claims(parsed, load(runs), confidence=confidence, interval=interval, horizon=method)
+    from horizonbench.workflows.endpoint_requirement import require_endpoints
+
+    df = load(runs)
+    verdicts = check_claims(parsed, df, confidence=confidence, interval=interval, horizon=method)
+    verdicts = require_endpoints(verdicts, parsed, df, runs, claims)
     note = correction_note(0.05, len(parsed.claims), corrected)
     colour = {"supported": "green", "contradicted": "red", "inconclusive": "yellow"}
     table = Table("claim", "verdict", "estimate", "interval", "test", "method", "detail")

@@ -41,6 +41,7 @@ from horizonbench.cli.options import (
     ToolCallsOpt,
     load_selected,
 )
+from horizonbench.errors import ConfigError
 
 
 def _execute(tasks: list[Any], suites: list[Any], opts: Any, executor: Any, progress: bool) -> Any:
@@ -90,6 +91,9 @@ def run(
     until_decided: Path | None = UntilDecidedOpt,
     alpha: float = AlphaOpt,
     correction: str = SeqCorrectionOpt,
+    fingerprint: str | None = typer.Option(
+        None, "--fingerprint", help="The endpoint's fingerprint file (endpoints probe), or 'probe' to take one first."
+    ),
 ) -> None:
     """Run agents on tasks; write results/<run-id>/."""
     from horizonbench.runner.run import make_executor
@@ -102,10 +106,38 @@ def run(
         max_output_tokens,
     )  # fmt: skip
     opts = flags.run_options(suites, "run-%Y%m%d-%H%M%S")
+    if fingerprint is not None:
+        opts.endpoint_fingerprint = endpoint_fingerprint(fingerprint, flags)
     if until_decided is not None:  # rounds of one attempt until every claim is decided
         return run_until_decided_cli(tasks, suites, opts, where, until_decided, alpha, correction)
     summary = _execute(tasks, suites, opts, where, progress)
     out.print(summary.line(), highlight=False, soft_wrap=True)
+
+
+def endpoint_fingerprint(given: str, flags: RunFlags) -> Any:
+    """The fingerprint ``--fingerprint`` names: a file, or ``probe`` (the run's endpoint, probed now).
+
+    Raises:
+        ConfigError: no such file, or nothing to probe.
+    """
+    from horizonbench.workflows import fingerprint as fp
+
+    if given != "probe":
+        return fp.load(Path(given))
+    if not flags.model:
+        raise ConfigError("--fingerprint probe needs --model (and --base-url for a self-served endpoint)")
+    from horizonbench.agents.endpoints import resolve
+
+    spec = resolve(
+        flags.model,
+        models_file=flags.models_file,
+        base_url=flags.base_url,
+        api_key_env=flags.api_key_env,
+    )
+    if spec.provider != "openai":
+        raise ConfigError(f"--fingerprint probe: {spec.name} speaks {spec.provider}; probes use the OpenAI protocol")
+    with err.status(f"probing {spec.base_url} ({spec.model_id})"):
+        return fp.probe_endpoint(spec.model_id, spec.base_url, api_key=spec.api_key())
 
 
 @app.command()

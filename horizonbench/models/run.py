@@ -37,6 +37,16 @@ class RunConfig(BaseModel):
         return self.model_dump(mode="json")
 
 
+class EndpointRecord(BaseModel):
+    """The fingerprint of the endpoint a run used (``fingerprint.json`` beside run.json)."""
+
+    file: str = Field("fingerprint.json", description="The fingerprint file, relative to the run directory.")
+    digest: str = Field(description="Hash of the fingerprint's answers.")
+    probe_set: str = Field(description="Version of the probe set.")
+    model: str = Field(description="The model the probe asked for.")
+    base_url: str = Field(description="The endpoint probed.")
+
+
 class RunManifest(BaseModel):
     schema_version: str = Field(RUN_SCHEMA_VERSION, description="run.json schema version.")
     run_id: str = Field(description="The run's id (its directory name).")
@@ -47,3 +57,6 @@ class RunManifest(BaseModel):
     images: dict[str, str] = Field(default_factory=dict, description="Task -> image id, as built.")
     concurrency: int = Field(1, description="Trials at once.")
     host: str = Field("", description="Host the run was started on.")
+    endpoint: EndpointRecord | None = Field(
+        None, description="The fingerprint of the endpoint the run's model calls went to (run --fingerprint)."
+    )

@@ -18,6 +18,7 @@ import requests.exceptions
 from horizonbench.agents import registry
 from horizonbench.agents.base import Budget
 from horizonbench.models import TrialResult
+from horizonbench.models.fingerprint import Fingerprint
 from horizonbench.results.store import RunDir
 from horizonbench.runner.trial import TrialSpec, run_trial
 from horizonbench.sandbox import engine, reaper
@@ -40,6 +41,8 @@ class RunOptions:
     """Run only attempts below this in this call (the rounds of ``run --until-decided``).
     ``attempts`` stays the planned maximum and is what run.json records, so every round
     resumes the same run with the same fingerprint; None runs all ``attempts``."""
+    endpoint_fingerprint: Fingerprint | None = None
+    """The endpoint's fingerprint (``run --fingerprint``), kept beside run.json."""
 
 
 ResultFn = Callable[[TrialResult], None]

@@ -16,8 +16,9 @@ from horizonbench import __version__
 from horizonbench.agents import registry
 from horizonbench.errors import RunError
 from horizonbench.models import RunConfig, RunManifest, TaskEntry, TrialResult
+from horizonbench.models.run import EndpointRecord
 from horizonbench.results.index import IndexWriter
-from horizonbench.results.store import RunDir
+from horizonbench.results.store import RunDir, write_redacted
 from horizonbench.runner.executor import Executor, LocalExecutor, RunOptions
 from horizonbench.runner.trial import TrialSpec, trial_id
 from horizonbench.tasks.loader import Suite, Task
@@ -126,6 +127,12 @@ def prepare(tasks: Sequence[Task], suites: Sequence[Suite], opts: RunOptions) ->
         concurrency=opts.concurrency,
         host=socket.gethostname(),
     )
+    fp = opts.endpoint_fingerprint
+    if fp is not None:
+        write_redacted(run.path / "fingerprint.json", fp.model_dump_json(indent=1))
+        manifest.endpoint = EndpointRecord(
+            digest=fp.digest, probe_set=fp.probe_set, model=fp.model, base_url=fp.base_url
+        )
     run.write_manifest(manifest)
     return run, manifest
 

@@ -106,6 +106,14 @@ class _ClaimBase(BaseModel):
     text: str = Field(description="What the vendor said, in their words.")
     subject: Selector = Field(description="The agent and/or model the claim is about.")
     suite: str | None = Field(default=None, description="Only trials of this suite.")
+    endpoint_reference: str | None = Field(
+        default=None,
+        description="A reference fingerprint (endpoints probe of the vendor's own API), relative to this file: "
+        "the subject's runs must carry a fingerprint that agrees with it, or the verdict is inconclusive.",
+    )
+    min_endpoint_agreement: float = Field(
+        default=0.9, ge=0, le=1, description="Lowest rate of tool calls agreeing with the reference that counts."
+    )
 
 
 class _LengthFilter(BaseModel):
