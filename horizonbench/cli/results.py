@@ -16,6 +16,7 @@ from horizonbench.cli.options import (
     IntervalOpt,
     horizon_choice,
 )
+from horizonbench.errors import ConfigError
 
 results_app = typer.Typer(help="Results: export them, index them.", no_args_is_help=True)
 claims_app = typer.Typer(help="Vendor claims: check them against results.", no_args_is_help=True)
@@ -59,12 +60,22 @@ def report_cmd(
     horizon_weights: str | None = HorizonWeightsOpt,
     horizon_reg: float | None = HorizonRegOpt,
     horizon_interval: str | None = HorizonIntervalOpt,
+    cutoff: str | None = typer.Option(
+        None, "--cutoff", help="A model's training cut-off (YYYY-MM-DD): pass@1 on tasks created before and after it."
+    ),
 ) -> None:
     """Write report.md, a self-contained report.html with plots, and junit.xml."""
     from horizonbench.report.report import write_report
 
     method = horizon_choice(horizon_method, horizon_weights, horizon_reg, horizon_interval)
-    files = write_report(runs, out_dir, n_bootstrap=bootstrap, interval=interval, horizon=method)
+    if cutoff is not None:
+        from datetime import date
+
+        try:
+            cutoff = date.fromisoformat(cutoff).isoformat()
+        except ValueError:
+            raise ConfigError(f"--cutoff {cutoff!r}: expected a day as YYYY-MM-DD") from None
+    files = write_report(runs, out_dir, n_bootstrap=bootstrap, interval=interval, horizon=method, cutoff=cutoff)
     for g in files.analysis.groups:
         line = (
             f"{g.label}: pass@1 {g.rate.estimate:.1%} [{g.rate.low:.1%}, {g.rate.high:.1%}] "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -67,6 +68,11 @@ class Metadata(BaseModel):
     family: str | None = Field(None, description="Task family: tasks built on one code base cluster in statistics.")
     expert_time_estimate_min: float | None = Field(None, description="Minutes an expert needs (Terminal-Bench 2).")
     junior_time_estimate_min: float | None = Field(None, description="Minutes a junior needs (Terminal-Bench 2).")
+    created: date | None = Field(
+        None,
+        description="When the task came to exist (YYYY-MM-DD): for imported SWE-bench instances the upstream "
+        "pull request's created_at. Results split on it against a model's training cut-off.",
+    )
 
 
 NetworkMode = Literal["public", "no-network", "allowlist"]

@@ -20,7 +20,7 @@ from horizonbench import __version__
 from horizonbench.errors import RunError
 from horizonbench.report.analysis import GROUP, Analysis, GroupStats, analyse
 from horizonbench.report.junit import write_junit
-from horizonbench.scoring import HorizonFit, HorizonMethod, KMetric, PassRate
+from horizonbench.scoring import HorizonFit, HorizonMethod, KMetric, PassRate, pass_at_1
 
 MAX_TASK_ROWS = 300
 """Rows of the task x model table; a larger suite's remaining tasks are counted in a note."""
@@ -55,11 +55,13 @@ def write_report(
     seed: int = 0,
     interval: str = "cluster-t",
     horizon: str | HorizonMethod = "default",
+    cutoff: str | None = None,
 ) -> ReportFiles:
     """Analyse the runs at ``paths`` and write ``report.md``, ``report.html`` and ``junit.xml`` into ``out_dir``.
 
     ``interval`` and ``horizon`` choose the interval method of rates and the horizon method
-    (see :func:`horizonbench.report.analysis.analyse`); the report names both.
+    (see :func:`horizonbench.report.analysis.analyse`); the report names both. ``cutoff`` (a
+    model's stated training cut-off, YYYY-MM-DD) adds pass@1 on tasks created before and after it.
 
     Raises:
         RunError: a path is not a run directory or exported frame, or ``out_dir`` cannot be written.
@@ -68,7 +70,7 @@ def write_report(
     from horizonbench.report.plots import all_plots
 
     analysis = analyse(paths, n_bootstrap=n_bootstrap, seed=seed, interval=interval, horizon=horizon)
-    tables = report_tables(analysis)
+    tables = report_tables(analysis, cutoff=cutoff)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -82,9 +84,11 @@ def write_report(
     return ReportFiles(md, page, junit, analysis)
 
 
-def report_tables(analysis: Analysis) -> list[Table]:
+def report_tables(analysis: Analysis, cutoff: str | None = None) -> list[Table]:
     """The tables of a report, in order."""
     tables = [_summary(analysis), _cost(analysis)]
+    if cutoff is not None:
+        tables.append(_freshness(analysis, cutoff))
     tables += [
         _group_table(analysis.by_difficulty, "difficulty", "By difficulty", "by-difficulty"),
         _group_table(analysis.by_horizon, "horizon_bucket", "By task length (expert minutes)", "by-length"),
@@ -320,6 +324,29 @@ def _tasks(analysis: Analysis) -> Table:
     if len(counts) > MAX_TASK_ROWS:
         note += f" {len(counts) - MAX_TASK_ROWS} more tasks are not listed."
     return Table("Tasks", headers, rows, note, "tasks")
+
+
+def _freshness(analysis: Analysis, cutoff: str) -> Table:
+    """pass@1 on tasks created on or before ``cutoff`` and after it, per agent and model: a model
+    that does much worse on tasks it cannot have seen in training may have seen the others."""
+    df = analysis.frame
+    created = df["task_created"].fillna("") if "task_created" in df.columns else pd.Series("", index=df.index)
+    rows = []
+    for (agent, model), group in df.groupby(["agent", "model"], dropna=False, sort=True):
+        dates = created.loc[group.index]
+        before, after = group[(dates != "") & (dates <= cutoff)], group[dates > cutoff]
+        cells = []
+        for part in (before, after):
+            rate = pass_at_1(part, analysis.confidence, analysis.interval) if len(part) else None
+            cells.append(_rate(rate) if rate is not None and rate.n_tasks else "–")
+            cells.append(str(part["task"].nunique()))
+        rows.append([f"{agent} / {model}", *cells, str(int((dates == "").sum()))])
+    headers = ["agent / model", "pass@1 before", "tasks", "pass@1 after", "tasks", "undated trials"]
+    note = (
+        f"Tasks created on or before {cutoff} (a stated training cut-off) and after it (metadata.created). "
+        "A large drop after the cut-off is evidence the model saw the earlier tasks."
+    )
+    return Table(f"Before and after {cutoff}", headers, rows, note, "freshness")
 
 
 def _runs(analysis: Analysis) -> Table:

@@ -43,6 +43,7 @@ COLUMNS: dict[str, str] = {
     "difficulty": "str",
     "tags": "object",
     "expert_minutes": "float64",
+    "task_created": "str",
     "horizon_steps": "float64",
     "milestones_passed": "int64",
     "milestones_total": "int64",

@@ -104,6 +104,7 @@ def blank_result(spec: TrialSpec, run_id: str, **fields: Any) -> TrialResult:
             "difficulty": task.difficulty,
             "tags": task.tags,
             "expert_minutes": task.expert_minutes,
+            "task_created": task.created,
             "horizon_steps": task.steps,
             **fields,
         }

@@ -189,7 +189,30 @@ def _rows(df: pd.DataFrame, who: Selector, claim: Claim, field: str, where: str)
                 f"{where}.suite: no trials of {who.label()} in suite {claim.suite!r} ({_present(rows, 'suite')})"
             )
         rows = in_suite
-    return rows
+    return _fresh(rows, claim, where)
+
+
+def _fresh(rows: pd.DataFrame, claim: Claim, where: str) -> pd.DataFrame:
+    """The trials of tasks created inside the claim's window (created_after / created_before).
+
+    Raises:
+        ClaimsFileError: no task of the subject falls in it.
+    """
+    if claim.created_after is None and claim.created_before is None:
+        return rows
+    created = rows["task_created"].fillna("") if "task_created" in rows.columns else pd.Series("", index=rows.index)
+    keep = created != ""
+    if claim.created_after is not None:
+        keep &= created > claim.created_after.isoformat()
+    if claim.created_before is not None:
+        keep &= created <= claim.created_before.isoformat()
+    if not keep.any():
+        undated = int((created == "").sum())
+        raise ClaimsFileError(
+            f"{where}.created_after/created_before: no trials of tasks created in that window "
+            f"({undated} of {len(rows)} trials are of tasks without metadata.created)"
+        )
+    return rows[keep]
 
 
 def _present(df: pd.DataFrame, column: str) -> str:

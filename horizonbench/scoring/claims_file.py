@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -106,6 +107,12 @@ class _ClaimBase(BaseModel):
     text: str = Field(description="What the vendor said, in their words.")
     subject: Selector = Field(description="The agent and/or model the claim is about.")
     suite: str | None = Field(default=None, description="Only trials of this suite.")
+    created_after: date | None = Field(
+        default=None,
+        description="Only tasks created after this day (a model's stated training cut-off): tasks it cannot have "
+        "seen. Tasks without metadata.created are left out.",
+    )
+    created_before: date | None = Field(default=None, description="Only tasks created on or before this day.")
     endpoint_reference: str | None = Field(
         default=None,
         description="A reference fingerprint (endpoints probe of the vendor's own API), relative to this file: "

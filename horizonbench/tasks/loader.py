@@ -42,6 +42,12 @@ class Task:
         return list(self.config.metadata.tags)
 
     @property
+    def created(self) -> str | None:
+        """The task's creation date (ISO 8601), or None when it does not say."""
+        day = self.config.metadata.created
+        return day.isoformat() if day is not None else None
+
+    @property
     def expert_minutes(self) -> float | None:
         h = self.config.horizon.expert_minutes
         return h if h is not None else self.config.metadata.expert_time_estimate_min

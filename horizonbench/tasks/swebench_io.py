@@ -255,6 +255,12 @@ def _import_one(inst: dict[str, Any], repos_dir: Path, task_dir: Path, requireme
     (task_dir / "task.toml").write_text(_task_toml(inst, parser, test_files, f2p, p2p, requirements))
 
 
+def _created(inst: dict[str, Any]) -> str:
+    """``created = YYYY-MM-DD`` from the record's ``created_at`` (the upstream pull request's), or ""."""
+    day = str(inst.get("created_at") or "")[:10]
+    return f"created = {day}\n" if len(day) == 10 and day[4] == "-" and day[7] == "-" else ""
+
+
 def _shell_word(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
@@ -277,7 +283,7 @@ swebench_instance_id = {_toml_str(str(inst["instance_id"]))}
 swebench_repo = {_toml_str(repo)}
 swebench_version = {_toml_str(str(inst.get("version") or ""))}
 swebench_base_commit = {_toml_str(str(inst["base_commit"]))}
-{horizon}
+{_created(inst)}{horizon}
 [environment]
 python_requirements = {json.dumps(list(requirements))}
 
