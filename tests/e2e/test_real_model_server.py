@@ -151,12 +151,9 @@ REAL_MODEL = "qwen2.5-coder-0.5b-instruct"
 # The default instance prompt names the task, and this 0.5B model then calls the task's name as a
 # tool every turn; this one (a --prompt-dir, as a user would give a small model) shows a call.
 SMALL_MODEL_PROMPTS = REPO / "tests" / "fixtures" / "real_model" / "prompts"
-# mini-swe-agent's text-based configuration (commands in ```mswea_bash_command blocks): with its
-# tool-calling one this 0.5B model copies the prompt's example sentence instead of making a call.
 MINI = (
     "MSWEA_CONFIGURED=true MSWEA_COST_TRACKING=ignore_errors LITELLM_LOCAL_MODEL_COST_MAP=True "
-    'mini -c mini_textbased.yaml -m "openai/$HB_MODEL" -t "$(cat $HB_INSTRUCTION_FILE)" -y --exit-immediately '
-    "-l 0 -o /tmp/mini.traj.json"
+    'mini -m "openai/$HB_MODEL" -t "$(cat $HB_INSTRUCTION_FILE)" -y --exit-immediately -l 0 -o /tmp/mini.traj.json'
 )
 
 
@@ -229,7 +226,42 @@ def test_openai_adapter_runs_a_smoke_task_on_the_real_model(server_url: str, tmp
     assert figures["input_tokens"] > 0 and figures["output_tokens"] > 0
 
 
+def test_command_adapter_runs_an_agent_cli_on_the_real_model(server_url: str, tmp_path: Path) -> None:
+    """An agent CLI that reads only structured tool calls (tests/cli_agent/mini_cli_agent.py, on the
+    openai SDK) in the sandbox, its model reached through the gateway, which turns the calls this
+    model writes in its text into tool_calls: the commands run in the sandbox."""
+    from horizonbench.agents.base import Budget
+
+    options = {
+        "model": REAL_MODEL,
+        "models_file": str(_models_toml(tmp_path / "models.toml", server_url)),
+        "command": "python /opt/hb-agent/files/mini_cli_agent.py",
+        "requirements": ["openai"],
+        "files": str(REPO / "tests" / "cli_agent"),
+    }
+    r = _trial("command", "word-report", tmp_path / "results", options, Budget(max_steps=5, timeout_s=600))
+    events = _events(tmp_path / "results", r.trial_id)
+    exchanges = [e for e in events if e["kind"] == "gateway_exchange"]
+    structured = [e for e in events if e["kind"] == "gateway_text_tool_calls"]
+    log = (tmp_path / "results" / "real" / "trials" / r.trial_id / "agent.log").read_text()
+    commands = [line for line in log.splitlines() if line.startswith("$ ") and "mini_cli_agent" not in line]
+    print(
+        "real-model command trial (agent CLI):",
+        _figures(r, events) | {"gateway_exchanges": len(exchanges), "made_structured": len(structured)},
+        f"commands run by the CLI: {len(commands)}",
+    )
+    assert r.status in ("passed", "failed"), (r.error, r.outcome)
+    assert exchanges and all(e["status"] == 200 for e in exchanges)
+    assert structured, "the gateway found no tool call in the model's text"
+    assert commands, "the agent CLI ran no command in the sandbox"
+    assert r.outcome is not None and r.outcome.steps == len(exchanges) and r.outcome.input_tokens > 0
+
+
+@pytest.mark.timeout(1200)
 def test_command_adapter_runs_mini_swe_agent_on_the_real_model(server_url: str, tmp_path: Path) -> None:
+    """mini-swe-agent from PyPI through the gateway: it ends passed or failed, never error. (This
+    0.5B model answers mini's prompt with the prompt's own example sentence rather than a call, so
+    mini stops with a format error; a bigger model is needed for it to do the task.)"""
     from horizonbench.agents.base import Budget
 
     options = {
@@ -238,18 +270,13 @@ def test_command_adapter_runs_mini_swe_agent_on_the_real_model(server_url: str, 
         "command": MINI,
         "requirements": ["mini-swe-agent", "mcp"],
     }
-    r = _trial("command", "word-report", tmp_path / "results", options, Budget(max_steps=4, timeout_s=600))
+    r = _trial("command", "word-report", tmp_path / "results", options, Budget(max_steps=3, timeout_s=900))
     events = _events(tmp_path / "results", r.trial_id)
     exchanges = [e for e in events if e["kind"] == "gateway_exchange"]
-    structured = [e for e in events if e["kind"] == "gateway_text_tool_calls"]
-    print(
-        "real-model command trial:",
-        _figures(r, events),
-        f"gateway exchanges: {len(exchanges)}, text calls made structured: {len(structured)}",
-    )
+    print("real-model command trial (mini-swe-agent):", _figures(r, events), f"gateway exchanges: {len(exchanges)}")
     assert r.status in ("passed", "failed"), (r.error, r.outcome)
     assert exchanges and all(e["status"] == 200 for e in exchanges)
-    assert r.outcome is not None and r.outcome.steps == len(exchanges) and r.outcome.input_tokens > 0
+    assert r.outcome is not None and r.outcome.input_tokens > 0
     log = (tmp_path / "results" / "real" / "trials" / r.trial_id / "agent.log").read_text()
     assert "mini-swe-agent" in log
 
