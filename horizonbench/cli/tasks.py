@@ -85,14 +85,26 @@ tasks_app.add_typer(generate_app, name="generate")
 @generate_app.command("ladder")
 def tasks_generate_ladder(
     length: int = typer.Option(..., "--length", "-n", help="Dependent steps (stages to fix), 1 to 128."),
-    seed: int = typer.Option(..., "--seed", "-s", help="Seed: picks domain, names, stages, defects and data."),
+    seed: int | None = typer.Option(None, "--seed", "-s", help="Seed: picks domain, names, stages, defects and data."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Task directory to write."),
     force: bool = typer.Option(False, "--force", help="Replace the directory if it exists."),
+    fresh: bool = typer.Option(
+        False, "--fresh", help="A new random seed, and today as metadata.created: a task no model has seen."
+    ),
 ) -> None:
     """Write a controlled-horizon ladder task: an N-stage pipeline with one defect per stage."""
+    import secrets
+    from datetime import UTC, datetime
+
+    from horizonbench.errors import ConfigError
     from horizonbench.tasks.ladder import generate
 
-    path = generate(length, seed, out_dir, force=force)
+    if fresh == (seed is not None):
+        raise ConfigError("tasks generate ladder: give --seed N or --fresh (a new random seed), not both")
+    if seed is None:
+        seed = 1_000_000 + secrets.randbelow(2**31)  # above the seeds of the shipped suite
+    created = datetime.now(UTC).date() if fresh else None
+    path = generate(length, seed, out_dir, force=force, created=created)
     out.print(f"wrote {path}: ladder of {length} step(s), seed {seed}", highlight=False)
 
 

@@ -26,7 +26,11 @@ def main() -> int:
     client = OpenAI(max_retries=3)
     with open(os.environ["HB_INSTRUCTION_FILE"]) as fh:
         instruction = fh.read()
-    messages = [{"role": "system", "content": "You fix code with bash."}, {"role": "user", "content": instruction}]
+    system = (
+        "You fix code with bash. Act only through the tools: answer with one call, for example "
+        '{"name": "bash", "arguments": {"command": "ls"}}, and call submit when the task is done.'
+    )
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": instruction}]
     for step in range(30):
         try:
             model = os.environ.get("HB_MODEL", "default")
@@ -36,6 +40,8 @@ def main() -> int:
             return 3
         msg = resp.choices[0].message
         messages.append(msg.model_dump(exclude_none=True))
+        if not msg.tool_calls:
+            messages.append({"role": "user", "content": "Call the bash tool, or submit."})
         for call in msg.tool_calls or []:
             if call.function.name == "submit":
                 print(f"submitted after {step + 1} steps")

@@ -312,8 +312,8 @@ class TestLoad:
         assert message == "claim[1].pints: unknown field (did you mean 'points'?) (and 1 more problem)"
         message = load_error(tmp_path, GOOD.replace("points = 20", "points = 20\nsource = 'blog'"))
         assert message == (
-            "claim[1].source: unknown field (allowed: id, interval, kind, max_minutes, min_minutes, points, reference, "
-            "subject, suite, text)"
+            "claim[1].source: unknown field (allowed: created_after, created_before, endpoint_reference, id, interval, "
+            "kind, max_minutes, min_endpoint_agreement, min_minutes, points, reference, subject, suite, text)"
         )
 
     def test_value_out_of_range(self, tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import difflib
 import json
 from pathlib import Path
@@ -20,7 +22,7 @@ def _module(i: int, stage: Stage) -> str:
     return f"s{i:02d}_{stage.slug}"
 
 
-def render(ladder: Ladder) -> dict[str, str]:
+def render(ladder: Ladder, created: date | None = None) -> dict[str, str]:
     """Every file of the task directory, by relative path."""
     d, n, pkg = ladder.domain, ladder.length, ladder.domain.package
     modules = [_module(i, s) for i, s in enumerate(ladder.stages, 1)]
@@ -108,11 +110,11 @@ def render(ladder: Ladder) -> dict[str, str]:
         "each one does what its specification says. A stage can only be checked once every stage before it\n"
         "is right. Do not change the specifications, the examples or the tests.\n"
     )
-    files["task.toml"] = _task_toml(ladder)
+    files["task.toml"] = _task_toml(ladder, created)
     return files
 
 
-def _task_toml(ladder: Ladder) -> str:
+def _task_toml(ladder: Ladder, created: date | None = None) -> str:
     n = ladder.length
     difficulty = "easy" if n <= 2 else "medium" if n <= 8 else "hard"
     lines = [
@@ -124,6 +126,7 @@ def _task_toml(ladder: Ladder) -> str:
         'category = "debugging"',
         f'tags = ["python", "ladder", "milestones", "n{n}"]',
         f'family = "ladder-{ladder.domain.package}"',
+        *([f"created = {created.isoformat()}"] if created is not None else []),
         "",
         "[horizon]",
         f"steps = {n}",
@@ -154,8 +157,9 @@ def _task_toml(ladder: Ladder) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(length: int, seed: int, out: Path | str, force: bool = False) -> Path:
-    """Write the ladder task of ``length`` steps for ``seed`` into ``out``.
+def generate(length: int, seed: int, out: Path | str, force: bool = False, created: date | None = None) -> Path:
+    """Write the ladder task of ``length`` steps for ``seed`` into ``out`` (``created``: the day to
+    record as metadata.created, for tasks generated fresh at evaluation time).
 
     Raises:
         ConfigError: length or seed out of range, or ``out`` exists, is not empty and
@@ -164,7 +168,7 @@ def generate(length: int, seed: int, out: Path | str, force: bool = False) -> Pa
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
         raise ConfigError(f"--out {out}: exists and is not empty (pass --force to replace it)")
-    files = render(build(length, seed))
+    files = render(build(length, seed), created)
     if out.exists() and force:
         for path in sorted(out.rglob("*"), reverse=True):
             if path.is_file() or path.is_symlink():
