@@ -27,8 +27,8 @@ def main() -> int:
     with open(os.environ["HB_INSTRUCTION_FILE"]) as fh:
         instruction = fh.read()
     system = (
-        "You fix code with bash. Act only through the tools: answer with one call, for example "
-        '{"name": "bash", "arguments": {"command": "ls"}}, and call submit when the task is done.'
+        "You fix code with bash. Act only through the tools, one call per reply. Your first reply must be "
+        '{"name": "bash", "arguments": {"command": "ls -R"}}; call submit only once the task is done.'
     )
     messages = [{"role": "system", "content": system}, {"role": "user", "content": instruction}]
     for step in range(30):
