@@ -171,7 +171,7 @@ def _row(record: Any, where: str) -> tuple[Any, ...]:
         get("difficulty"),
         list(get("tags") or ()),
         _number(get("expert_minutes")),
-        get("task_created") or "",
+        get("task_created"),
         _number(get("horizon_steps")),
         sum(1 for m in milestones if m.get("passed")),
         len(milestones),
