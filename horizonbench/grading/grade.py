@@ -9,6 +9,7 @@ tests run in the agent's own container after every process it left is gone.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import shlex
 import time
@@ -16,7 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from horizonbench.grading import parsers as graders
-from horizonbench.grading.tamper import diff_paths, is_protected, planted_test_files, tampered_system_paths
+from horizonbench.grading.guard import GuardSetup, restore_test_config
+from horizonbench.grading.records import GuardReport, check_records, cross_check_log, cross_check_reward
+from horizonbench.grading.tamper import (
+    diff_paths,
+    is_protected,
+    planted_test_files,
+    suspicious_changes,
+    tampered_system_paths,
+)
 from horizonbench.models import Verdict
 from horizonbench.results.store import write_redacted
 from horizonbench.sandbox.images import TaskImage
@@ -68,6 +77,26 @@ def grade(
         SandboxError: the grading container could not be started or used (an
             infrastructure error, never the agent's failure).
     """
+    verdict, test_s = _grade(task, image, agent_sandbox, diff, trial_dir, labels, clean)
+    review = suspicious_changes(diff)
+    if review:
+        # The verdict stands; the attempt is marked for a person to look at.
+        log.info("task %s: change reaches into the test machinery: %s", task.name, review[:3])
+        verdict.review = review
+        if "suspicious_change" not in verdict.flags:
+            verdict.flags.append("suspicious_change")
+    return verdict, test_s
+
+
+def _grade(
+    task: Task,
+    image: TaskImage,
+    agent_sandbox: Sandbox | None,
+    diff: str,
+    trial_dir: Path,
+    labels: dict[str, str],
+    clean: Sandbox | None,
+) -> tuple[Verdict, float]:
     mode = task.grading_mode
     if mode == "fresh":
         return _grade_fresh(task, image, agent_sandbox, diff, trial_dir, labels, clean)
@@ -148,6 +177,10 @@ def _apply_and_test(
             f"{{ git checkout -q HEAD -- {q} 2>/dev/null || rm -rf -- {q}; }}" for q in map(shlex.quote, touched)
         )
         sb.exec(restore, timeout=120)
+    config = restore_test_config(sb, diff_paths(diff), image.workdir)
+    if config:
+        flags.append("changed_test_config")
+        log.info("task %s: agent changed the pytest configuration in %s; base state's restored", task.name, config)
     return _run_tests(task, image, sb, trial_dir, mode, flags)
 
 
@@ -170,9 +203,16 @@ def _run_tests(
         sb.write_file(f"{v.tests_dir.rstrip('/')}/{dest}", src.read_bytes())
     command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
     out = f"{VERIFIER_DIR}/test-output.log"
+    # pytest-graded tasks run only the plugins of the base image; a reward task's test.sh
+    # may install its own, so auto-loading stays on there.
+    guard = GuardSetup.new(keys=8, base_plugins=_graded_by_pytest_log(task))
+    guard.install(sb, VERIFIER_DIR)
     started = time.monotonic()
-    res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
+    res = sb.exec(f"( {guard.wrap(command)} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
     test_s = time.monotonic() - started
+    if v.grader == "reward" and sb.kill_all():
+        # A process the tests left could still write the reward file after test.sh did.
+        flags.append("test_left_processes")
     # Code under test may print without end: only the head and the tail (where the
     # summary is) of a long log come out of the container.
     sb.exec(
@@ -191,8 +231,15 @@ def _run_tests(
     )
     if res.timed_out:
         flags.append("verifier_timeout")
-    verdict = _decide(task, sb, log_text, res.exit_code, mode, flags)
+    report = check_records(guard.read_records(sb), guard.keys, guard.nonce)
+    write_redacted(trial_dir / "guard.json", json.dumps(report.to_json(), indent=1) + "\n")
+    verdict = _decide(task, sb, log_text, res.exit_code, mode, flags, report)
     return verdict, test_s
+
+
+def _graded_by_pytest_log(task: Task) -> bool:
+    v = task.config.verifier
+    return v.log_parser.startswith("parse_log_pytest") and (v.grader != "reward" or bool(task.config.milestones))
 
 
 def _read_optional(sb: Sandbox, path: str) -> str | None:
@@ -202,12 +249,25 @@ def _read_optional(sb: Sandbox, path: str) -> str | None:
         return None
 
 
-def _decide(task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, flags: list[str]) -> Verdict:
+def _decide(
+    task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, flags: list[str], report: GuardReport
+) -> Verdict:
     v = task.config.verifier
     status_map: dict[str, str] = {}
+    distrust = ""
     if v.grader != "reward" or task.config.milestones:
         status_map, parse_flags = graders.parse_log(log_text, v.log_parser)
         flags.extend(parse_flags)
+        if _graded_by_pytest_log(task):
+            checked = cross_check_log(
+                status_map,
+                report,
+                exit_code,
+                "fake_test_summary" in parse_flags,
+                lambda text: graders.parse_status_lines(text, v.log_parser),
+            )
+            status_map, distrust = checked.status, checked.detail
+            flags.extend(f for f in checked.flags if f not in flags)
     milestones, furthest = graders.grade_milestones(task.config.milestones, status_map)
     base = {"grader": v.grader, "mode": mode, "milestones": milestones, "furthest_milestone": furthest}
     if v.grader == "reward":
@@ -219,6 +279,10 @@ def _decide(task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, f
             return Verdict(
                 status="failed", reward=0.0, exit_code=exit_code, flags=flags, detail=reading.problem, **base
             )
+        checked = cross_check_reward(reading.reward, report)
+        flags.extend(f for f in checked.flags if f not in flags)
+        if checked.detail:
+            return Verdict(status="failed", reward=0.0, exit_code=exit_code, flags=flags, detail=checked.detail, **base)
         passed = reading.reward >= 1.0
         return Verdict(
             status="passed" if passed else "failed",
@@ -240,7 +304,7 @@ def _decide(task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, f
             tests={"FAIL_TO_PASS": f2p, "PASS_TO_PASS": p2p},
             exit_code=exit_code,
             flags=flags,
-            detail=f"{resolution}: {n_ok}/{n_all} listed tests pass",
+            detail=distrust or f"{resolution}: {n_ok}/{n_all} listed tests pass",
             **base,
         )
     done = sum(m.passed for m in milestones)
@@ -249,6 +313,6 @@ def _decide(task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, f
         reward=done / len(milestones),
         exit_code=exit_code,
         flags=flags,
-        detail=f"{done}/{len(milestones)} milestones",
+        detail=distrust or f"{done}/{len(milestones)} milestones",
         **base,
     )

@@ -1,0 +1,124 @@
+"""The harness's side of the pytest guard (:mod:`horizonbench.grading.pytest_guard`): put
+it into the grading container, run the tests under it, check its signed records.
+
+Why the guard: the code under test runs inside the test process. It can rewrite pytest's
+reports, print or write a summary of its own into the log and change the exit code, so
+neither the log nor the exit code can be believed alone. The guard keeps its own account
+of each test in the same process and signs it with a key made here, for this grading only.
+
+Why the test configuration is the base state's: a plugin switched on by the repository's
+configuration (``addopts = -p ...``, an entry point of a ``*.dist-info`` on the path) runs
+before any test. Pytest sections the change altered are put back (:data:`CONFIG_CHECK`),
+and plugin auto-loading is off for pytest-graded tasks: the guard loads the plugins
+installed in the interpreter's own site directories instead, which the change cannot
+touch (fresh mode never sees them; same mode refuses an attempt that changed them).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shlex
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from horizonbench.sandbox.sandbox import Sandbox
+
+GUARD_SOURCE = Path(__file__).with_name("pytest_guard.py")
+CONFIG_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+
+# Run with ``python3 -I`` (no PYTHONPATH, no working directory on the path, no user site):
+# nothing of the change can shadow the pytest that reads the sections. Arguments: the
+# configuration files the diff touched, relative to the working directory. Each whose
+# pytest section (or, for pyproject.toml, its presence: it can set the rootdir) differs
+# from HEAD's is put back as HEAD has it (removed when HEAD has none) and printed.
+CONFIG_CHECK = r"""
+import pathlib, subprocess, sys, tempfile
+from _pytest.config.findpaths import load_config_dict_from_file
+def section(p):
+    if not p.is_file():
+        return ("absent",)
+    try:
+        return ("present", load_config_dict_from_file(p))
+    except Exception as exc:
+        return ("unreadable", str(exc))
+for rel in sys.argv[1:]:
+    p = pathlib.Path(rel)
+    base = subprocess.run(["git", "show", "HEAD:" + rel], capture_output=True)
+    with tempfile.TemporaryDirectory() as d:
+        b = pathlib.Path(d) / p.name
+        if base.returncode == 0:
+            b.write_bytes(base.stdout)
+        before = section(b)
+    if section(p) != before:
+        print(rel)
+        if base.returncode == 0:
+            p.write_bytes(base.stdout)
+        else:
+            p.unlink(missing_ok=True)
+"""
+
+
+@dataclass
+class GuardSetup:
+    """One grading's guard: where it lives in the container and the keys it signs with."""
+
+    directory: str
+    module: str
+    keys: list[str]
+    nonce: str
+    base_plugins: bool
+
+    @classmethod
+    def new(cls, *, keys: int, base_plugins: bool) -> GuardSetup:
+        tag = secrets.token_hex(8)
+        return cls(
+            directory=f"/tmp/.hb-guard-{tag}",
+            module=f"hbguard_{tag}",
+            keys=[secrets.token_hex(32) for _ in range(keys)],
+            nonce=secrets.token_hex(8),
+            base_plugins=base_plugins,
+        )
+
+    def install(self, sb: Sandbox, verifier_dir: str) -> None:
+        """Copy the guard and its keys into the container (one archive)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            here = Path(tmp) / Path(self.directory).name
+            here.mkdir(mode=0o700)
+            (here / f"{self.module}.py").write_bytes(GUARD_SOURCE.read_bytes())
+            config = {"keys": self.keys, "nonce": self.nonce, "verifier_dir": verifier_dir}
+            (here / "guard.json").write_text(json.dumps(config))
+            sb.put_dir(tmp, str(Path(self.directory).parent))
+
+    def wrap(self, command: str) -> str:
+        """``command`` with the guard switched on for every pytest it starts. Folded into
+        the command itself: no extra round trip to the container."""
+        d = shlex.quote(self.directory)
+        parts = [
+            f'export PYTHONPATH={d}"${{PYTHONPATH:+:$PYTHONPATH}}"',
+            f'export PYTEST_ADDOPTS="-p {self.module}${{PYTEST_ADDOPTS:+ $PYTEST_ADDOPTS}}"',
+        ]
+        if self.base_plugins:
+            parts.append("export PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 HB_GUARD_BASE_PLUGINS=1")
+        return "; ".join(parts) + f"; {command}"
+
+    def read_records(self, sb: Sandbox) -> list[str]:
+        """The raw records the runs left (none when no pytest ran under the guard)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                sb.get_dir(f"{self.directory}/records", tmp)
+            except FileNotFoundError:
+                return []
+            return [p.read_text(encoding="utf-8", errors="replace") for p in sorted(Path(tmp).glob("*.json"))]
+
+
+def restore_test_config(sb: Sandbox, changed_paths: list[str], workdir: str) -> list[str]:
+    """Put back the pytest configuration of the base state in the files the diff touched;
+    returns those whose pytest part had changed."""
+    candidates = [p for p in changed_paths if Path(p).name in CONFIG_FILES]
+    if not candidates:
+        return []
+    cmd = f"python3 -I -c {shlex.quote(CONFIG_CHECK)} " + " ".join(map(shlex.quote, candidates))
+    res = sb.exec(cmd, cwd=workdir, timeout=120)
+    return [line for line in res.stdout.splitlines() if line in candidates]

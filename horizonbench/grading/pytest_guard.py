@@ -1,0 +1,473 @@
+"""horizonbench's pytest guard: a plugin the harness copies into the grading container
+(under a random module name, in a directory of its own) and loads first with ``-p``.
+
+It runs inside the test process, beside the code under test, and keeps its own account:
+
+- each test's outcome, taken from the exceptions its setup, call and teardown raise
+  (seen by outermost hook wrappers), never from pytest's report objects;
+- whether pytest's machinery is still what it was before the code under test was
+  imported: the functions and classes of ``pytest``, ``_pytest`` and ``pluggy`` (their
+  code objects included), every hook's implementations, the plugin manager's hook
+  executor, the terminal reporter and its output file, the import machinery
+  (``sys.meta_path``, ``sys.path_hooks``), the builtins, trace and profile functions and
+  ``gc.callbacks``; a small set of these after every test, all of it at the end;
+- whether the reward files in ``/logs/verifier`` changed while the tests ran.
+
+The record is written at the end to ``records/`` beside this file, signed with keyed BLAKE2b (a MAC)
+under a key the harness made for this grading. The key file is read and removed when this
+module is imported, before any code under test runs; only a keyed hash object is kept
+(its state does not give the key back). What this cannot stop, code running in the same
+interpreter that attacks this module on purpose, is in docs/security.md.
+
+Standard library only, and little of it: this module is imported by every graded pytest
+run, so its import must stay cheap. It must not import horizonbench.
+"""
+
+from __future__ import annotations
+
+import builtins
+import gc
+import hashlib
+import json
+import os
+import site
+import sys
+import threading
+import types
+from typing import Any
+
+import pytest
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_CONFIG = os.path.join(_HERE, "guard.json")
+_RECORDS = os.path.join(_HERE, "records")
+_WATCHED_MODULES = ("pytest", "_pytest", "pluggy")
+# The names the harness rewrites into nothing but pass/fail: checked after every test.
+_CRITICAL = (
+    ("_pytest.runner", ("runtestprotocol", "call_and_report", "call_runtest_hook", "check_interactive_exception")),
+    ("_pytest.runner.CallInfo", ("from_call",)),
+    ("_pytest.reports.BaseReport", ("passed", "failed", "skipped", "head_line")),
+    ("_pytest.reports.TestReport", ("__init__", "from_item_and_call")),
+    ("_pytest.terminal.TerminalReporter", ("pytest_runtest_logreport", "short_test_summary", "summary_stats")),
+    ("_pytest.python", ("pytest_pyfunc_call",)),
+    ("_pytest.python.Function", ("runtest",)),
+    ("_pytest.unittest.TestCaseFunction", ("runtest",)),
+    ("_pytest.skipping", ("pytest_runtest_makereport", "pytest_report_teststatus")),
+    ("pluggy._callers", ("_multicall",)),
+)
+
+
+_WATCHED_TYPES = (type, types.FunctionType, types.BuiltinFunctionType, classmethod, staticmethod, property)
+# pytest changes a few of its own names while it configures itself.
+_PYTEST_OWN_PATCHES = {
+    "_pytest.config.Config._getini_unknown_type": ("_pytest.legacypath", "Config__getini_unknown_type"),
+}
+
+
+def _lookup(module: str, name: str) -> object:
+    return getattr(sys.modules.get(module), name, _lookup)
+
+
+class _State:
+    """Everything the guard knows, in one object the hooks close over."""
+
+    def __init__(self) -> None:
+        self.mac: Any = None
+        self.key_index = -1
+        self.nonce = ""
+        self.problems: list[str] = []
+        self.outcomes: dict[str, str] = {}
+        self.phases: dict[str, dict[str, BaseException | None]] = {}
+        self.entries: list[tuple[dict, str, object, tuple, str]] = []
+        self.critical: list[tuple[dict, str, object, tuple, str]] = []
+        self.hooks: dict[str, tuple] = {}
+        self.accepted: set[int] = set()
+        self.session_started = False
+        self.exitstatus: int | None = None
+        self.reporter: object = None
+        self.reporter_file: object = None
+        self.reporter_calls: dict[str, object] = {}
+        self.world: tuple = ()
+        self.verifier_dir = "/logs/verifier"
+        self.rewards_before: dict[str, tuple] = {}
+        self.written = False
+
+
+_S = _State()
+
+
+def _codes(value: object) -> tuple:
+    """The code objects behind a function, method, classmethod, staticmethod or property
+    (replacing ``__code__`` keeps the function's identity, so identity alone is not enough)."""
+    kind = type(value)
+    if kind is types.FunctionType:
+        fns: tuple = (value,)
+    elif kind is classmethod or kind is staticmethod:
+        fns = (value.__func__,)  # type: ignore[attr-defined]
+    elif kind is property:
+        fns = (value.fget, value.fset, value.fdel)  # type: ignore[attr-defined]
+    else:
+        return ()
+    return tuple(
+        (fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__) for fn in fns if type(fn) is types.FunctionType
+    )
+
+
+def _same_codes(saved: tuple) -> bool:
+    for fn, code, dflt, kw in saved:
+        if fn.__code__ is not code or fn.__defaults__ is not dflt or fn.__kwdefaults__ is not kw:
+            return False
+    return True
+
+
+def _watch(space: dict, key: str, into: list, owner: str) -> None:
+    value = space.get(key)
+    into.append((space, key, value, _codes(value), owner))
+
+
+def _snapshot_machinery() -> None:
+    """Every function and class (and class member) of pytest, _pytest and pluggy."""
+    for name, module in list(sys.modules.items()):
+        if module is None or name.split(".")[0] not in _WATCHED_MODULES:
+            continue
+        space = vars(module)
+        for key, value in list(space.items()):
+            if isinstance(value, type) and getattr(value, "__module__", "") == name:
+                cls_space = value.__dict__
+                for member, attr in list(cls_space.items()):
+                    if isinstance(attr, _WATCHED_TYPES):
+                        _watch(cls_space, member, _S.entries, f"{name}.{key}")  # type: ignore[arg-type]
+            if callable(value) or isinstance(value, type):
+                _watch(space, key, _S.entries, name)
+    for owner, names in _CRITICAL:
+        space = _namespace(owner)
+        for key in names:
+            if space is not None and key in space:
+                _watch(space, key, _S.critical, owner)  # type: ignore[arg-type]
+
+
+def _namespace(owner: str) -> dict | None:
+    """The namespace of ``module`` or ``module.Class`` (a mapping proxy for a class)."""
+    module_name, _, cls = owner.rpartition(".") if owner not in sys.modules else (owner, "", "")
+    module = sys.modules.get(module_name)
+    if module is None:
+        return None
+    if not cls:
+        return vars(module)
+    target = getattr(module, cls, None)
+    return target.__dict__ if isinstance(target, type) else None  # type: ignore[return-value]
+
+
+def _changed(entries: list) -> list[str]:
+    bad = []
+    for space, key, value, codes, owner in entries:
+        if space.get(key) is value:
+            for fn, code, dflt, kw in codes:
+                if fn.__code__ is not code or fn.__defaults__ is not dflt or fn.__kwdefaults__ is not kw:
+                    break
+            else:
+                continue
+        allowed = _PYTEST_OWN_PATCHES.get(f"{owner}.{key}")
+        if allowed is not None and space.get(key) is _lookup(*allowed):
+            continue
+        bad.append(f"{owner}.{key}")
+    return bad
+
+
+def _world() -> tuple:
+    return (
+        sys.gettrace(),
+        sys.getprofile(),
+        getattr(threading, "_trace_hook", None),
+        getattr(threading, "_profile_hook", None),
+        tuple(sys.meta_path),
+        tuple(sys.path_hooks),
+        tuple(gc.callbacks),
+    )
+
+
+_WORLD_NAMES = ("sys.settrace", "sys.setprofile", "threading.settrace", "threading.setprofile", "sys.meta_path")
+_WORLD_NAMES += ("sys.path_hooks", "gc.callbacks")
+
+
+def _world_changes() -> list[str]:
+    now = _world()
+    return [
+        name for name, a, b in zip(_WORLD_NAMES, _S.world, now, strict=True) if a is not b and a != b
+    ]
+
+
+def _hook_snapshot(pm: object) -> dict[str, tuple]:
+    hook = getattr(pm, "hook")
+    out = {}
+    for name, caller in vars(hook).items():
+        impls = getattr(caller, "get_hookimpls", None)
+        if impls is None:
+            continue
+        out[name] = (caller, getattr(caller, "_hookexec", None), tuple((i, i.function, _codes(i.function)) for i in impls()))
+    return out
+
+
+def _hook_changes(pm: object) -> list[str]:
+    bad = []
+    hook = getattr(pm, "hook")
+    current = vars(hook)
+    for name, (caller, hookexec, impls) in _S.hooks.items():
+        now = current.get(name)
+        if now is not caller or getattr(now, "_hookexec", None) is not hookexec:
+            bad.append(f"hook {name}")
+            continue
+        live = now.get_hookimpls()
+        live_ids = {id(i) for i in live}
+        for impl, fn, codes in impls:
+            if id(impl) not in live_ids or impl.function is not fn or not _same_codes(codes):
+                bad.append(f"hook {name}: {getattr(impl, 'plugin_name', '?')}")
+        saved = {id(i) for i, _, _ in impls}
+        for impl in live:
+            if id(impl) not in saved and id(impl.plugin) not in _S.accepted:
+                bad.append(f"hook {name}: unexpected implementation from {getattr(impl, 'plugin_name', '?')}")
+    return bad
+
+
+def _reward_state() -> dict[str, tuple]:
+    out = {}
+    for name in ("reward.txt", "reward.json"):
+        try:
+            st = os.stat(os.path.join(_S.verifier_dir, name))
+        except OSError:
+            continue
+        out[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return out
+
+
+def _check_origins() -> None:
+    """pytest, pluggy and what this module imports must come from the interpreter's own
+    directories, not from a same-named module the change put on the path."""
+    roots = tuple(os.path.realpath(p) + os.sep for p in [*site.getsitepackages(), os.path.dirname(os.__file__)])
+    for name in (*_WATCHED_MODULES, "json", "hashlib", "site", "threading"):
+        module = sys.modules.get(name)
+        where = [getattr(module, "__file__", None), *getattr(module, "__path__", ())]
+        for path in filter(None, where):
+            if not os.path.realpath(path).startswith(roots):
+                _S.problems.append(f"module {name} loaded from {path}")
+
+
+def _load_base_plugins(pm: object) -> None:
+    """Plugin auto-loading is off (the repository could register an entry point from a
+    ``*.dist-info`` on its path); the plugins installed in the interpreter's own site
+    directories, which the change cannot touch, are loaded here instead."""
+    from importlib import metadata  # only in this mode: it costs a few milliseconds
+
+    dirs = [p for p in sys.path if p and os.path.realpath(p) in {os.path.realpath(s) for s in site.getsitepackages()}]
+    for dist in metadata.distributions(path=dirs):
+        for ep in dist.entry_points:
+            if ep.group != "pytest11" or pm.get_plugin(ep.name) or pm.is_blocked(ep.name):  # type: ignore[attr-defined]
+                continue
+            pm.register(ep.load(), name=ep.name)  # type: ignore[attr-defined]
+
+
+def _start() -> None:
+    try:
+        with open(_CONFIG, encoding="utf-8") as fh:
+            cfg = json.load(fh)
+        keys = cfg.get("keys") or []
+        if len(keys) > 1:
+            tmp = _CONFIG + f".{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump({**cfg, "keys": keys[1:], "first": cfg.get("first", 0) + 1}, fh)
+            os.replace(tmp, _CONFIG)
+        else:
+            os.unlink(_CONFIG)
+        if keys:
+            _S.mac = hashlib.blake2b(key=bytes.fromhex(keys[0]), digest_size=32)
+            _S.key_index = int(cfg.get("first", 0))
+        _S.nonce = str(cfg.get("nonce", ""))
+        _S.verifier_dir = str(cfg.get("verifier_dir", _S.verifier_dir))
+    except (OSError, ValueError) as exc:
+        _S.problems.append(f"no key for this run ({type(exc).__name__})")
+    _check_origins()
+    _snapshot_machinery()
+    _S.rewards_before = _reward_state()
+
+
+_start()
+
+
+# -- hooks ----------------------------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD") and os.environ.get("HB_GUARD_BASE_PLUGINS") == "1":
+        _load_base_plugins(pluginmanager)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    pm = session.config.pluginmanager
+    _S.hooks = _hook_snapshot(pm)
+    _S.world = _world()
+    tr = pm.get_plugin("terminalreporter")
+    _S.reporter = tr
+    if tr is not None:
+        tw = getattr(tr, "_tw", None)
+        _S.reporter_file = getattr(tw, "_file", None)
+        _S.reporter_calls = {k: v for k, v in vars(tr).items() if callable(v)}
+    _S.session_started = True
+
+
+def pytest_plugin_registered(plugin: object, manager: object) -> None:
+    if not _S.session_started:
+        return
+    # After the session starts only conftest.py files (the base state's: the change's are
+    # restored before grading) may join.
+    if type(plugin).__name__ == "module" and os.path.basename(getattr(plugin, "__file__", "") or "") == "conftest.py":
+        _S.accepted.add(id(plugin))
+        return
+    _S.problems.append(f"plugin registered during the session: {getattr(plugin, '__name__', type(plugin).__name__)}")
+
+
+def _phase(item: pytest.Item, phase: str, exc: BaseException | None) -> None:
+    _S.phases.setdefault(item.nodeid, {})[phase] = exc
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
+    try:
+        res = yield
+    except BaseException as exc:
+        _phase(item, "setup", exc)
+        raise
+    _phase(item, "setup", None)
+    return res
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
+    try:
+        res = yield
+    except BaseException as exc:
+        _phase(item, "call", exc)
+        raise
+    # unittest cases do not raise: their failures wait in the item for the report.
+    pending = item.__dict__.get("_excinfo")
+    _phase(item, "call", pending[0].value if pending else None)
+    return res
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item):  # type: ignore[no-untyped-def]
+    try:
+        res = yield
+    except BaseException as exc:
+        _phase(item, "teardown", exc)
+        raise
+    _phase(item, "teardown", None)
+    return res
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item):  # type: ignore[no-untyped-def]
+    res = yield
+    _S.outcomes[item.nodeid] = _outcome(item)
+    bad = _changed(_S.critical) + _world_changes()
+    if bad:
+        _S.problems.extend(f"during {item.nodeid}: {b}" for b in bad if f"during {item.nodeid}: {b}" not in _S.problems)
+    return res
+
+
+def _outcome(item: pytest.Item) -> str:
+    from _pytest.outcomes import Skipped, XFailed  # loaded already: part of pytest
+
+    seen = _S.phases.get(item.nodeid, {})
+    if "setup" not in seen:
+        return "error"
+    setup = seen["setup"]
+    if setup is not None:
+        return "skipped" if isinstance(setup, Skipped) else "error"
+    xfail = _xfail_mark(item)
+    if "call" not in seen:
+        result = "xfailed" if xfail is not None else "error"
+    else:
+        call = seen["call"]
+        if call is None:
+            result = "failed" if xfail is not None and xfail.strict else ("xpassed" if xfail is not None else "passed")
+        elif isinstance(call, Skipped):
+            result = "skipped"
+        elif isinstance(call, XFailed):
+            result = "xfailed"
+        elif xfail is not None and (xfail.raises is None or isinstance(call, xfail.raises)):
+            result = "xfailed"
+        else:
+            result = "failed"
+    if seen.get("teardown", None) is not None or "teardown" not in seen:
+        return "error" if result in ("passed", "xfailed", "xpassed") else result
+    return result
+
+
+def _xfail_mark(item: pytest.Item):  # type: ignore[no-untyped-def]
+    from _pytest.skipping import xfailed_key
+
+    return item.stash.get(xfailed_key, None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Before the terminal summary is written: whatever rewrote the machinery to print a
+    # different summary is still in place now.
+    _S.exitstatus = int(exitstatus)
+    _final_checks(session.config.pluginmanager)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _final_checks(config.pluginmanager)
+    _S.exitstatus = _S.exitstatus if _S.exitstatus is not None else -1
+    _write_record()
+
+
+def _final_checks(pm: object) -> None:
+    bad = _changed(_S.entries) + _world_changes() + _hook_changes(pm)
+    tr = _S.reporter
+    if tr is not None:
+        tw = getattr(tr, "_tw", None)
+        if getattr(tw, "_file", None) is not _S.reporter_file:
+            bad.append("terminal writer output file")
+        for obj in (tr, tw):
+            for k, v in vars(obj).items() if obj is not None else ():
+                if callable(v) and hasattr(type(obj), k) and _S.reporter_calls.get(k) is not v:
+                    bad.append(f"instance attribute {type(obj).__name__}.{k}")
+    if vars(builtins).get("__import__") is not _BUILTIN_IMPORT:
+        bad.append("builtins.__import__")
+    for b in bad:
+        if b not in _S.problems:
+            _S.problems.append(b)
+
+
+_BUILTIN_IMPORT = builtins.__import__
+
+
+def _write_record() -> None:
+    if _S.written:
+        return
+    _S.written = True
+    changed = sorted(k for k in {*_S.rewards_before, *_reward_state()} if _S.rewards_before.get(k) != _reward_state().get(k))
+    body = {
+        "key": _S.key_index,
+        "nonce": _S.nonce,
+        "pid": os.getpid(),
+        "exitstatus": _S.exitstatus,
+        "tests": _S.outcomes,
+        "problems": _S.problems[:50],
+        "rewards_changed": changed,
+    }
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    mac = ""
+    if _S.mac is not None:
+        signer = _S.mac.copy()
+        signer.update(text.encode())
+        mac = signer.hexdigest()
+    os.makedirs(_RECORDS, exist_ok=True)
+    path = os.path.join(_RECORDS, f"{os.getpid()}-{_S.key_index}.json")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"body": text, "mac": mac}))

@@ -1,0 +1,146 @@
+"""The guard's signed records, checked, and set against the test log and the exit code:
+pure functions, no sandbox.
+
+A pytest-graded verdict passes a test only when the log's summary and the guard agree on
+it; a forged, missing or tampered record, two summary sections, or an exit code that is
+not the one pytest ended with, passes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+PASSING = ("passed", "xfailed")
+# The guard's outcomes as the summary lines of ``pytest -rA`` name them.
+_LOG_STATUS = {
+    "passed": "PASSED",
+    "failed": "FAILED",
+    "error": "ERROR",
+    "skipped": "SKIPPED",
+    "xfailed": "XFAIL",
+    "xpassed": "XPASS",
+}
+
+
+@dataclass
+class GuardReport:
+    """What the signed records say, merged over every pytest run of one grading."""
+
+    runs: int = 0
+    outcomes: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    forged: list[str] = field(default_factory=list)
+    exit_statuses: list[int] = field(default_factory=list)
+    rewards_changed: list[str] = field(default_factory=list)
+
+    def failures(self) -> list[str]:
+        return [t for t, o in self.outcomes.items() if o in ("failed", "error")]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "runs": self.runs,
+            "problems": self.problems,
+            "forged": self.forged,
+            "exit_statuses": self.exit_statuses,
+            "rewards_changed": self.rewards_changed,
+            "outcomes": self.outcomes,
+        }
+
+
+def check_records(raw: list[str], keys: list[str], nonce: str) -> GuardReport:
+    """Verify each record's signature (keyed BLAKE2b), key and nonce, and merge the valid
+    ones. A key signs one record: a second one under it is forged. A test run twice
+    counts as passed only if every run passed it."""
+    report = GuardReport()
+    used: set[int] = set()
+    for i, text in enumerate(raw):
+        try:
+            outer = json.loads(text)
+            body_text = str(outer["body"])
+            body = json.loads(body_text)
+            index = int(body["key"])
+        except (ValueError, KeyError, TypeError):
+            report.forged.append(f"record {i}: not a guard record")
+            continue
+        if not 0 <= index < len(keys) or index in used:
+            report.forged.append(f"record {i}: key {index} unknown or used twice")
+            continue
+        mac = hashlib.blake2b(body_text.encode(), key=bytes.fromhex(keys[index]), digest_size=32).hexdigest()
+        if not secrets.compare_digest(mac, str(outer.get("mac", ""))) or body.get("nonce") != nonce:
+            report.forged.append(f"record {i}: bad signature")
+            continue
+        used.add(index)
+        report.runs += 1
+        report.problems.extend(str(p) for p in body.get("problems") or [])
+        report.rewards_changed.extend(str(p) for p in body.get("rewards_changed") or [])
+        if isinstance(body.get("exitstatus"), int):
+            report.exit_statuses.append(body["exitstatus"])
+        for test, outcome in (body.get("tests") or {}).items():
+            prior = report.outcomes.get(test)
+            report.outcomes[test] = str(outcome) if prior is None or prior in PASSING else prior
+    return report
+
+
+@dataclass
+class CrossCheck:
+    """The status map that may be believed, the flags raised and why, in a line."""
+
+    status: dict[str, str]
+    flags: list[str] = field(default_factory=list)
+    detail: str = ""
+
+
+def _guard_problem(report: GuardReport) -> tuple[list[str], str]:
+    if report.forged:
+        return ["verdict_mismatch"], f"forged guard record: {report.forged[0]}"
+    if report.problems:
+        return ["runner_tampered"], f"the test runner was tampered with: {'; '.join(report.problems[:3])}"
+    return [], ""
+
+
+def cross_check_log(
+    status: dict[str, str],
+    report: GuardReport,
+    exit_code: int,
+    fake_summary: bool,
+    parse: Callable[[str], dict[str, str]],
+) -> CrossCheck:
+    """Set the log's statuses against the guard's. ``parse`` is the log parser the task
+    uses, so that the guard's test ids are cut the way the log's are."""
+    flags, detail = _guard_problem(report)
+    if fake_summary:
+        return CrossCheck({}, flags, detail or "the test log has more than one summary section")
+    if flags:
+        return CrossCheck({}, flags, detail)
+    if report.runs == 0:
+        return CrossCheck({}, ["guard_missing"], "pytest left no guard record (it did not run, or did not end)")
+    if report.runs == 1 and report.exit_statuses and report.exit_statuses[0] != exit_code:
+        why = f"pytest ended with {report.exit_statuses[0]}, the test command with {exit_code}"
+        return CrossCheck({}, ["verdict_mismatch"], why)
+    if report.failures() and 0 in report.exit_statuses and report.runs == 1:
+        return CrossCheck({}, ["verdict_mismatch"], "pytest's exit status 0 hides failed tests")
+    seen = parse("\n".join(f"{_LOG_STATUS.get(o, 'ERROR')} {t}" for t, o in report.outcomes.items()))
+    believed = dict(status)
+    disagree = [t for t, s in status.items() if s in ("PASSED", "XFAIL") and seen.get(t) != s]
+    for t in disagree:
+        believed[t] = "FAILED"
+    if disagree:
+        shown = ", ".join(disagree[:3]) + (f" and {len(disagree) - 3} more" if len(disagree) > 3 else "")
+        return CrossCheck(believed, ["verdict_mismatch"], f"the log says passed, the guard does not: {shown}")
+    return CrossCheck(believed)
+
+
+def cross_check_reward(reward: float, report: GuardReport) -> CrossCheck:
+    """A reward file's verdict against the records of the pytest runs that produced it
+    (there may be none: a reward task need not use pytest)."""
+    flags, detail = _guard_problem(report)
+    if not flags and reward >= 1.0 and report.failures():
+        flags, detail = ["verdict_mismatch"], f"full reward, but the guard saw {report.failures()[0]} fail"
+    if report.rewards_changed:
+        flags.append("reward_written_in_tests")
+    return CrossCheck({}, flags, detail)
