@@ -195,24 +195,24 @@ def _run_tests(
     task: Task, image: TaskImage, sb: Sandbox, trial_dir: Path, mode: str, flags: list[str]
 ) -> tuple[Verdict, float]:
     v = task.config.verifier
+    # pytest-graded tasks run only the plugins of the base image; a reward task's test.sh
+    # may install its own, so auto-loading stays on there.
+    guard = GuardSetup.new(keys=8, base_plugins=_graded_by_pytest_log(task))
+    guard.install(sb, VERIFIER_DIR)
     # Whatever the agent wrote where results land is gone before the tests start.
-    sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR}", timeout=60)
+    sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR} && {guard.switch_on()}", timeout=60)
     if task.tests_dir.is_dir():
         sb.put_dir(task.tests_dir, v.tests_dir)
     for dest, src in task.test_includes().items():
         sb.write_file(f"{v.tests_dir.rstrip('/')}/{dest}", src.read_bytes())
     command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
     out = f"{VERIFIER_DIR}/test-output.log"
-    # pytest-graded tasks run only the plugins of the base image; a reward task's test.sh
-    # may install its own, so auto-loading stays on there.
-    guard = GuardSetup.new(keys=8, base_plugins=_graded_by_pytest_log(task))
-    guard.install(sb, VERIFIER_DIR)
     started = time.monotonic()
-    res = sb.exec(f"( {guard.wrap(command)} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
+    res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
     test_s = time.monotonic() - started
-    if v.grader == "reward" and sb.kill_all():
+    if v.grader == "reward":
         # A process the tests left could still write the reward file after test.sh did.
-        flags.append("test_left_processes")
+        sb.kill_all()
     # Code under test may print without end: only the head and the tail (where the
     # summary is) of a long log come out of the container.
     sb.exec(
@@ -250,7 +250,7 @@ def _read_optional(sb: Sandbox, path: str) -> str | None:
 
 
 def _decide(
-    task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, flags: list[str], report: GuardReport
+    task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, flags: list[str], guard: GuardReport
 ) -> Verdict:
     v = task.config.verifier
     status_map: dict[str, str] = {}
@@ -261,7 +261,7 @@ def _decide(
         if _graded_by_pytest_log(task):
             checked = cross_check_log(
                 status_map,
-                report,
+                guard,
                 exit_code,
                 "fake_test_summary" in parse_flags,
                 lambda text: graders.parse_status_lines(text, v.log_parser),
@@ -274,13 +274,13 @@ def _decide(
         reading = graders.read_reward(
             _read_optional(sb, f"{VERIFIER_DIR}/reward.json"), _read_optional(sb, f"{VERIFIER_DIR}/reward.txt")
         )
+        checked = cross_check_reward(reading.reward or 0.0, guard)
+        flags.extend(f for f in checked.flags if f not in flags)
         if reading.reward is None:
             flags.append("reward_unreadable")
             return Verdict(
                 status="failed", reward=0.0, exit_code=exit_code, flags=flags, detail=reading.problem, **base
             )
-        checked = cross_check_reward(reading.reward, report)
-        flags.extend(f for f in checked.flags if f not in flags)
         if checked.detail:
             return Verdict(status="failed", reward=0.0, exit_code=exit_code, flags=flags, detail=checked.detail, **base)
         passed = reading.reward >= 1.0

@@ -91,17 +91,24 @@ class GuardSetup:
             (here / "guard.json").write_text(json.dumps(config))
             sb.put_dir(tmp, str(Path(self.directory).parent))
 
-    def wrap(self, command: str) -> str:
-        """``command`` with the guard switched on for every pytest it starts. Folded into
-        the command itself: no extra round trip to the container."""
-        d = shlex.quote(self.directory)
-        parts = [
-            f'export PYTHONPATH={d}"${{PYTHONPATH:+:$PYTHONPATH}}"',
-            f'export PYTEST_ADDOPTS="-p {self.module}${{PYTEST_ADDOPTS:+ $PYTEST_ADDOPTS}}"',
-        ]
+    def switch_on(self) -> str:
+        """A shell command that makes every ``python3`` of the container load the guard
+        into the pytest it runs: a ``.pth`` file in its site directory puts the guard on
+        the path and adds ``-p <guard>`` to ``PYTEST_ADDOPTS`` at start-up. A test command
+        that sets ``PYTHONPATH`` or ``PYTEST_ADDOPTS`` itself keeps the guard, a pytest in
+        another interpreter (a reward task's own venv) runs without it instead of failing
+        to import it, and the test command is run as it is, with no extra round trip."""
+        env = {"PYTEST_ADDOPTS": f"-p {self.module}"}
         if self.base_plugins:
-            parts.append("export PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 HB_GUARD_BASE_PLUGINS=1")
-        return "; ".join(parts) + f"; {command}"
+            env |= {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "HB_GUARD_BASE_PLUGINS": "1"}
+        hook = (
+            f"import os; a = os.environ.get('PYTEST_ADDOPTS', ''); "
+            f"os.environ['PYTEST_ADDOPTS'] = a if '-p {self.module}' in a else ('-p {self.module} ' + a).strip(); "
+            + "; ".join(f"os.environ[{k!r}] = {v!r}" for k, v in env.items() if k != "PYTEST_ADDOPTS")
+        ).rstrip("; ")
+        pth = f"{self.directory}\n{hook}\n"
+        writer = "import site, sys; open(site.getsitepackages()[0] + '/zz-hb-guard.pth', 'w').write(sys.argv[1])"
+        return f"python3 -c {shlex.quote(writer)} {shlex.quote(pth)}"
 
     def read_records(self, sb: Sandbox) -> list[str]:
         """The raw records the runs left (none when no pytest ran under the guard)."""

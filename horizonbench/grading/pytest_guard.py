@@ -34,6 +34,7 @@ import site
 import sys
 import threading
 import types
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -78,8 +79,8 @@ class _State:
         self.problems: list[str] = []
         self.outcomes: dict[str, str] = {}
         self.phases: dict[str, dict[str, BaseException | None]] = {}
-        self.entries: list[tuple[dict, str, object, tuple, str]] = []
-        self.critical: list[tuple[dict, str, object, tuple, str]] = []
+        self.entries: list[tuple[Mapping[str, Any], str, object, tuple, str]] = []
+        self.critical: list[tuple[Mapping[str, Any], str, object, tuple, str]] = []
         self.hooks: dict[str, tuple] = {}
         self.accepted: set[int] = set()
         self.session_started = False
@@ -108,9 +109,7 @@ def _codes(value: object) -> tuple:
         fns = (value.fget, value.fset, value.fdel)  # type: ignore[attr-defined]
     else:
         return ()
-    return tuple(
-        (fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__) for fn in fns if type(fn) is types.FunctionType
-    )
+    return tuple((fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__) for fn in fns if type(fn) is types.FunctionType)
 
 
 def _same_codes(saved: tuple) -> bool:
@@ -120,7 +119,7 @@ def _same_codes(saved: tuple) -> bool:
     return True
 
 
-def _watch(space: dict, key: str, into: list, owner: str) -> None:
+def _watch(space: Mapping[str, Any], key: str, into: list, owner: str) -> None:
     value = space.get(key)
     into.append((space, key, value, _codes(value), owner))
 
@@ -136,17 +135,17 @@ def _snapshot_machinery() -> None:
                 cls_space = value.__dict__
                 for member, attr in list(cls_space.items()):
                     if isinstance(attr, _WATCHED_TYPES):
-                        _watch(cls_space, member, _S.entries, f"{name}.{key}")  # type: ignore[arg-type]
+                        _watch(cls_space, member, _S.entries, f"{name}.{key}")
             if callable(value) or isinstance(value, type):
                 _watch(space, key, _S.entries, name)
     for owner, names in _CRITICAL:
-        space = _namespace(owner)
+        found = _namespace(owner)
         for key in names:
-            if space is not None and key in space:
-                _watch(space, key, _S.critical, owner)  # type: ignore[arg-type]
+            if found is not None and key in found:
+                _watch(found, key, _S.critical, owner)
 
 
-def _namespace(owner: str) -> dict | None:
+def _namespace(owner: str) -> Mapping[str, Any] | None:
     """The namespace of ``module`` or ``module.Class`` (a mapping proxy for a class)."""
     module_name, _, cls = owner.rpartition(".") if owner not in sys.modules else (owner, "", "")
     module = sys.modules.get(module_name)
@@ -155,7 +154,7 @@ def _namespace(owner: str) -> dict | None:
     if not cls:
         return vars(module)
     target = getattr(module, cls, None)
-    return target.__dict__ if isinstance(target, type) else None  # type: ignore[return-value]
+    return target.__dict__ if isinstance(target, type) else None
 
 
 def _changed(entries: list) -> list[str]:
@@ -186,31 +185,40 @@ def _world() -> tuple:
     )
 
 
-_WORLD_NAMES = ("sys.settrace", "sys.setprofile", "threading.settrace", "threading.setprofile", "sys.meta_path")
-_WORLD_NAMES += ("sys.path_hooks", "gc.callbacks")
+_WORLD_NAMES = (
+    "sys.settrace",
+    "sys.setprofile",
+    "threading.settrace",
+    "threading.setprofile",
+    "sys.meta_path",
+    "sys.path_hooks",
+    "gc.callbacks",
+)
 
 
 def _world_changes() -> list[str]:
     now = _world()
-    return [
-        name for name, a, b in zip(_WORLD_NAMES, _S.world, now, strict=True) if a is not b and a != b
-    ]
+    return [name for name, a, b in zip(_WORLD_NAMES, _S.world, now, strict=True) if a is not b and a != b]
 
 
-def _hook_snapshot(pm: object) -> dict[str, tuple]:
-    hook = getattr(pm, "hook")
+def _hook_snapshot(pm: pytest.PytestPluginManager) -> dict[str, tuple]:
+    hook = pm.hook
     out = {}
     for name, caller in vars(hook).items():
         impls = getattr(caller, "get_hookimpls", None)
         if impls is None:
             continue
-        out[name] = (caller, getattr(caller, "_hookexec", None), tuple((i, i.function, _codes(i.function)) for i in impls()))
+        out[name] = (
+            caller,
+            getattr(caller, "_hookexec", None),
+            tuple((i, i.function, _codes(i.function)) for i in impls()),
+        )
     return out
 
 
-def _hook_changes(pm: object) -> list[str]:
+def _hook_changes(pm: pytest.PytestPluginManager) -> list[str]:
     bad = []
-    hook = getattr(pm, "hook")
+    hook = pm.hook
     current = vars(hook)
     for name, (caller, hookexec, impls) in _S.hooks.items():
         now = current.get(name)
@@ -394,9 +402,9 @@ def _outcome(item: pytest.Item) -> str:
             result = "failed" if xfail is not None and xfail.strict else ("xpassed" if xfail is not None else "passed")
         elif isinstance(call, Skipped):
             result = "skipped"
-        elif isinstance(call, XFailed):
-            result = "xfailed"
-        elif xfail is not None and (xfail.raises is None or isinstance(call, xfail.raises)):
+        elif isinstance(call, XFailed) or (
+            xfail is not None and (xfail.raises is None or isinstance(call, xfail.raises))
+        ):
             result = "xfailed"
         else:
             result = "failed"
@@ -426,7 +434,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     _write_record()
 
 
-def _final_checks(pm: object) -> None:
+def _final_checks(pm: pytest.PytestPluginManager) -> None:
     bad = _changed(_S.entries) + _world_changes() + _hook_changes(pm)
     tr = _S.reporter
     if tr is not None:
@@ -451,7 +459,9 @@ def _write_record() -> None:
     if _S.written:
         return
     _S.written = True
-    changed = sorted(k for k in {*_S.rewards_before, *_reward_state()} if _S.rewards_before.get(k) != _reward_state().get(k))
+    changed = sorted(
+        k for k in {*_S.rewards_before, *_reward_state()} if _S.rewards_before.get(k) != _reward_state().get(k)
+    )
     body = {
         "key": _S.key_index,
         "nonce": _S.nonce,
