@@ -294,7 +294,6 @@ def _start() -> None:
     except (OSError, ValueError) as exc:
         _S.problems.append(f"no key for this run ({type(exc).__name__})")
     _check_origins()
-    _snapshot_machinery()
     _S.rewards_before = _reward_state()
 
 
@@ -308,6 +307,13 @@ _start()
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD") and os.environ.get("HB_GUARD_BASE_PLUGINS") == "1":
         _load_base_plugins(pluginmanager)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    # After the plugins of the base image loaded (some patch pytest on purpose, like
+    # hypothesis), before any conftest.py, test module or package under test is imported.
+    _snapshot_machinery()
 
 
 @pytest.hookimpl(trylast=True)

@@ -86,7 +86,7 @@ _CONFIG_LINE = re.compile(
     r"^\s*(addopts|plugins|required_plugins|python_files|python_classes|python_functions|testpaths)\b"
 )
 _RUNNER_FILES = re.compile(
-    r"(^|/)(pytest\.py|_pytest/|pluggy/|py\.py$|[^/]+\.dist-info/|[^/]+\.egg-info/entry_points\.txt$|"
+    r"(^|/)(pytest\.py|pytest/|_pytest/|pluggy/|py\.py$|[^/]+\.dist-info/|[^/]+\.egg-info/entry_points\.txt$|"
     r"sitecustomize\.py$|usercustomize\.py$|[^/]+\.pth$)"
 )
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
