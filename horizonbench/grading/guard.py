@@ -16,7 +16,6 @@ touch (fresh mode never sees them; same mode refuses an attempt that changed the
 
 from __future__ import annotations
 
-import json
 import secrets
 import shlex
 import tempfile
@@ -86,10 +85,17 @@ class GuardSetup:
         with tempfile.TemporaryDirectory() as tmp:
             here = Path(tmp) / Path(self.directory).name
             here.mkdir(mode=0o700)
-            (here / f"{self.module}.py").write_bytes(GUARD_SOURCE.read_bytes())
-            config = {"keys": self.keys, "nonce": self.nonce, "verifier_dir": verifier_dir}
-            (here / "guard.json").write_text(json.dumps(config))
+            # pytest rewrites the asserts of a module named by -p (parsing and compiling it
+            # in every run); the guard itself sits behind a one-line module, is compiled
+            # once at install, and loads from its bytecode.
+            (here / f"{self.module}.py").write_text(f"from {self.module}_impl import *  # noqa: F403\n")
+            (here / f"{self.module}_impl.py").write_bytes(GUARD_SOURCE.read_bytes())
+            (here / "guard.cfg").write_text(self.config_text(verifier_dir))
             sb.put_dir(tmp, str(Path(self.directory).parent))
+
+    def config_text(self, verifier_dir: str) -> str:
+        """The guard's guard.cfg: this grading's nonce, where rewards land, its keys."""
+        return "".join([f"nonce {self.nonce}\n", f"verifier_dir {verifier_dir}\n", *(f"key {k}\n" for k in self.keys)])
 
     def switch_on(self) -> str:
         """A shell command that makes every ``python3`` of the container load the guard
@@ -107,8 +113,15 @@ class GuardSetup:
             + "; ".join(f"os.environ[{k!r}] = {v!r}" for k, v in env.items() if k != "PYTEST_ADDOPTS")
         ).rstrip("; ")
         pth = f"{self.directory}\n{hook}\n"
-        writer = "import site, sys; open(site.getsitepackages()[0] + '/zz-hb-guard.pth', 'w').write(sys.argv[1])"
-        return f"python3 -c {shlex.quote(writer)} {shlex.quote(pth)}"
+        # The guard is compiled here, once per grading: compiling it in each pytest run
+        # would cost that run a few milliseconds.
+        writer = (
+            "import py_compile, site, sys; "
+            "open(site.getsitepackages()[0] + '/zz-hb-guard.pth', 'w').write(sys.argv[1]); "
+            "py_compile.compile(sys.argv[2], doraise=True)"
+        )
+        source = f"{self.directory}/{self.module}_impl.py"
+        return f"python3 -c {shlex.quote(writer)} {shlex.quote(pth)} {shlex.quote(source)}"
 
     def read_records(self, sb: Sandbox) -> list[str]:
         """The raw records the runs left (none when no pytest ran under the guard)."""
@@ -117,7 +130,7 @@ class GuardSetup:
                 sb.get_dir(f"{self.directory}/records", tmp)
             except FileNotFoundError:
                 return []
-            return [p.read_text(encoding="utf-8", errors="replace") for p in sorted(Path(tmp).glob("*.json"))]
+            return [p.read_text(encoding="utf-8", errors="replace") for p in sorted(Path(tmp).glob("*.rec"))]
 
 
 def restore_test_config(sb: Sandbox, changed_paths: list[str], workdir: str) -> list[str]:

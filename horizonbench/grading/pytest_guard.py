@@ -27,20 +27,23 @@ from __future__ import annotations
 
 import builtins
 import gc
-import hashlib
-import json
 import os
 import site
 import sys
 import threading
 import types
+
+try:
+    from _blake2 import blake2b  # hashlib would load OpenSSL first: two milliseconds
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import blake2b
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_CONFIG = os.path.join(_HERE, "guard.json")
+_CONFIG = os.path.join(_HERE, "guard.cfg")
 _RECORDS = os.path.join(_HERE, "records")
 _WATCHED_MODULES = ("pytest", "_pytest", "pluggy")
 # The names the harness rewrites into nothing but pass/fail: checked after every test.
@@ -79,7 +82,8 @@ class _State:
         self.problems: list[str] = []
         self.outcomes: dict[str, str] = {}
         self.phases: dict[str, dict[str, BaseException | None]] = {}
-        self.entries: list[tuple[Mapping[str, Any], str, object, tuple, str]] = []
+        self.spaces: list[tuple[str, Mapping[str, Any], dict[str, object]]] = []
+        self.codes: list[tuple[object, object, object, object]] = []
         self.critical: list[tuple[Mapping[str, Any], str, object, tuple, str]] = []
         self.hooks: dict[str, tuple] = {}
         self.accepted: set[int] = set()
@@ -125,19 +129,22 @@ def _watch(space: Mapping[str, Any], key: str, into: list, owner: str) -> None:
 
 
 def _snapshot_machinery() -> None:
-    """Every function and class (and class member) of pytest, _pytest and pluggy."""
+    """Every function and class (and class member) of pytest, _pytest and pluggy: copies
+    of their namespaces (a dict copy is done in C) and the code objects of the functions."""
+    functions: list[object] = []
     for name, module in list(sys.modules.items()):
-        if module is None or name.split(".")[0] not in _WATCHED_MODULES:
+        if module is None or name.partition(".")[0] not in _WATCHED_MODULES:
             continue
-        space = vars(module)
-        for key, value in list(space.items()):
-            if isinstance(value, type) and getattr(value, "__module__", "") == name:
-                cls_space = value.__dict__
-                for member, attr in list(cls_space.items()):
-                    if isinstance(attr, _WATCHED_TYPES):
-                        _watch(cls_space, member, _S.entries, f"{name}.{key}")
-            if callable(value) or isinstance(value, type):
-                _watch(space, key, _S.entries, name)
+        saved = {k: v for k, v in vars(module).items() if callable(v)}
+        _S.spaces.append((name, vars(module), saved))
+        for key, value in saved.items():
+            if type(value) is types.FunctionType:
+                functions.append(value)
+            elif isinstance(value, type) and value.__module__ == name:
+                members: dict[str, object] = {k: v for k, v in value.__dict__.items() if isinstance(v, _WATCHED_TYPES)}
+                _S.spaces.append((f"{name}.{key}", value.__dict__, members))
+                functions.extend(fn for v in members.values() for fn, *_ in _codes(v))
+    _S.codes = [(fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__) for fn in functions]  # type: ignore[attr-defined]
     for owner, names in _CRITICAL:
         found = _namespace(owner)
         for key in names:
@@ -158,18 +165,26 @@ def _namespace(owner: str) -> Mapping[str, Any] | None:
 
 
 def _changed(entries: list) -> list[str]:
+    """The critical names (checked after every test) that are not what they were."""
     bad = []
     for space, key, value, codes, owner in entries:
-        if space.get(key) is value:
-            for fn, code, dflt, kw in codes:
-                if fn.__code__ is not code or fn.__defaults__ is not dflt or fn.__kwdefaults__ is not kw:
-                    break
-            else:
-                continue
-        allowed = _PYTEST_OWN_PATCHES.get(f"{owner}.{key}")
-        if allowed is not None and space.get(key) is _lookup(*allowed):
-            continue
-        bad.append(f"{owner}.{key}")
+        if space.get(key) is not value or not _same_codes(codes):
+            bad.append(f"{owner}.{key}")
+    return bad
+
+
+def _machinery_changes() -> list[str]:
+    bad = []
+    for owner, space, saved in _S.spaces:
+        get = space.get
+        for key, value in saved.items():
+            if get(key) is not value:
+                allowed = _PYTEST_OWN_PATCHES.get(f"{owner}.{key}")
+                if allowed is None or get(key) is not _lookup(*allowed):
+                    bad.append(f"{owner}.{key}")
+    for fn, code, dflt, kw in _S.codes:
+        if fn.__code__ is not code or fn.__defaults__ is not dflt or fn.__kwdefaults__ is not kw:  # type: ignore[attr-defined]
+            bad.append(f"{fn.__module__}.{fn.__qualname__}.__code__")  # type: ignore[attr-defined]
     return bad
 
 
@@ -252,7 +267,7 @@ def _check_origins() -> None:
     """pytest, pluggy and what this module imports must come from the interpreter's own
     directories, not from a same-named module the change put on the path."""
     roots = tuple(os.path.realpath(p) + os.sep for p in [*site.getsitepackages(), os.path.dirname(os.__file__)])
-    for name in (*_WATCHED_MODULES, "json", "hashlib", "site", "threading"):
+    for name in (*_WATCHED_MODULES, "_blake2", "site", "threading"):
         module = sys.modules.get(name)
         where = [getattr(module, "__file__", None), *getattr(module, "__path__", ())]
         for path in filter(None, where):
@@ -260,37 +275,66 @@ def _check_origins() -> None:
                 _S.problems.append(f"module {name} loaded from {path}")
 
 
-def _load_base_plugins(pm: object) -> None:
+def _load_base_plugins(pm: pytest.PytestPluginManager) -> None:
     """Plugin auto-loading is off (the repository could register an entry point from a
-    ``*.dist-info`` on its path); the plugins installed in the interpreter's own site
-    directories, which the change cannot touch, are loaded here instead."""
-    from importlib import metadata  # only in this mode: it costs a few milliseconds
+    ``*.dist-info`` on its path); the pytest11 entry points of the distributions in the
+    interpreter's own site directories, which the change cannot touch, are loaded here
+    instead. Read by hand: importing importlib.metadata would cost ten milliseconds."""
+    import importlib
 
-    dirs = [p for p in sys.path if p and os.path.realpath(p) in {os.path.realpath(s) for s in site.getsitepackages()}]
-    for dist in metadata.distributions(path=dirs):
-        for ep in dist.entry_points:
-            if ep.group != "pytest11" or pm.get_plugin(ep.name) or pm.is_blocked(ep.name):  # type: ignore[attr-defined]
+    for directory in site.getsitepackages():
+        try:
+            entries = [e.path for e in os.scandir(directory) if e.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+        for meta in entries:
+            try:
+                with open(os.path.join(meta, "entry_points.txt"), encoding="utf-8") as fh:
+                    lines = fh.read().splitlines()
+            except OSError:
                 continue
-            pm.register(ep.load(), name=ep.name)  # type: ignore[attr-defined]
+            group = ""
+            for line in lines:
+                line = line.strip()
+                if line.startswith("["):
+                    group = line.strip("[] ")
+                elif group == "pytest11" and "=" in line:
+                    name, _, target = (part.strip() for part in line.partition("="))
+                    if pm.get_plugin(name) is not None or pm.is_blocked(name):
+                        continue
+                    module, _, attr = target.partition(":")
+                    plugin = importlib.import_module(module.strip())
+                    for part in filter(None, attr.strip().split(".")):
+                        plugin = getattr(plugin, part)
+                    pm.register(plugin, name=name)
+
+
+def _escape(text: object) -> str:
+    return str(text).replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _start() -> None:
+    """Read this run's key from guard.cfg (``key`` lines: each run takes the first left)
+    and remove it, before anything of the code under test can run."""
     try:
         with open(_CONFIG, encoding="utf-8") as fh:
-            cfg = json.load(fh)
-        keys = cfg.get("keys") or []
+            lines = fh.read().splitlines()
+        keys = [line[4:] for line in lines if line.startswith("key ")]
+        settings = dict(line.split(" ", 1) for line in lines if " " in line and not line.startswith("key "))
+        first = int(settings.get("first", "0"))
         if len(keys) > 1:
-            tmp = _CONFIG + f".{os.getpid()}"
+            rest = [f"{k} {v}" for k, v in settings.items() if k != "first"] + [f"first {first + 1}"]
+            tmp = f"{_CONFIG}.{os.getpid()}"
             with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump({**cfg, "keys": keys[1:], "first": cfg.get("first", 0) + 1}, fh)
+                fh.write("\n".join(rest + [f"key {k}" for k in keys[1:]]) + "\n")
             os.replace(tmp, _CONFIG)
         else:
             os.unlink(_CONFIG)
         if keys:
-            _S.mac = hashlib.blake2b(key=bytes.fromhex(keys[0]), digest_size=32)
-            _S.key_index = int(cfg.get("first", 0))
-        _S.nonce = str(cfg.get("nonce", ""))
-        _S.verifier_dir = str(cfg.get("verifier_dir", _S.verifier_dir))
+            _S.mac = blake2b(key=bytes.fromhex(keys[0]), digest_size=32)
+            _S.key_index = first
+        _S.nonce = settings.get("nonce", "")
+        _S.verifier_dir = settings.get("verifier_dir", _S.verifier_dir)
     except (OSError, ValueError) as exc:
         _S.problems.append(f"no key for this run ({type(exc).__name__})")
     _check_origins()
@@ -441,7 +485,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def _final_checks(pm: pytest.PytestPluginManager) -> None:
-    bad = _changed(_S.entries) + _world_changes() + _hook_changes(pm)
+    bad = _machinery_changes() + _world_changes() + _hook_changes(pm)
     tr = _S.reporter
     if tr is not None:
         tw = getattr(tr, "_tw", None)
@@ -468,22 +512,22 @@ def _write_record() -> None:
     changed = sorted(
         k for k in {*_S.rewards_before, *_reward_state()} if _S.rewards_before.get(k) != _reward_state().get(k)
     )
-    body = {
-        "key": _S.key_index,
-        "nonce": _S.nonce,
-        "pid": os.getpid(),
-        "exitstatus": _S.exitstatus,
-        "tests": _S.outcomes,
-        "problems": _S.problems[:50],
-        "rewards_changed": changed,
-    }
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    body = [
+        f"key {_S.key_index}",
+        f"nonce {_S.nonce}",
+        f"pid {os.getpid()}",
+        f"exitstatus {_S.exitstatus}",
+        *(f"problem {_escape(p)}" for p in _S.problems[:50]),
+        *(f"reward {name}" for name in changed),
+        *(f"test {outcome} {_escape(test)}" for test, outcome in _S.outcomes.items()),
+    ]
+    text = "\n".join(body) + "\n"
     mac = ""
     if _S.mac is not None:
         signer = _S.mac.copy()
         signer.update(text.encode())
         mac = signer.hexdigest()
     os.makedirs(_RECORDS, exist_ok=True)
-    path = os.path.join(_RECORDS, f"{os.getpid()}-{_S.key_index}.json")
+    path = os.path.join(_RECORDS, f"{os.getpid()}-{_S.key_index}.rec")
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps({"body": text, "mac": mac}))
+        fh.write(f"mac {mac}\n{text}")

@@ -9,7 +9,7 @@ not the one pytest ended with, passes nothing.
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +52,36 @@ class GuardReport:
         }
 
 
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m[1], m[1]), text)
+
+
+def _parse_record(text: str) -> tuple[str, str, dict[str, Any]]:
+    """``mac <hex>`` then the signed body: ``key``, ``nonce``, ``pid``, ``exitstatus``
+    lines, ``problem <text>``, ``reward <file>`` and ``test <outcome> <node id>`` lines.
+
+    Raises:
+        ValueError: not a record of that shape.
+    """
+    head, sep, body = text.partition("\n")
+    if not sep or not head.startswith("mac "):
+        raise ValueError("no signature line")
+    fields: dict[str, Any] = {"problems": [], "rewards": [], "tests": {}}
+    for line in body.splitlines():
+        kind, _, rest = line.partition(" ")
+        if kind == "problem":
+            fields["problems"].append(_unescape(rest))
+        elif kind == "reward":
+            fields["rewards"].append(rest)
+        elif kind == "test":
+            outcome, _, test = rest.partition(" ")
+            fields["tests"][_unescape(test)] = outcome
+        elif kind in ("key", "nonce", "pid", "exitstatus"):
+            fields[kind] = rest
+    int(fields["key"])  # KeyError or ValueError when missing
+    return head[4:], body, fields
+
+
 def check_records(raw: list[str], keys: list[str], nonce: str) -> GuardReport:
     """Verify each record's signature (keyed BLAKE2b), key and nonce, and merge the valid
     ones. A key signs one record: a second one under it is forged. A test run twice
@@ -60,29 +90,28 @@ def check_records(raw: list[str], keys: list[str], nonce: str) -> GuardReport:
     used: set[int] = set()
     for i, text in enumerate(raw):
         try:
-            outer = json.loads(text)
-            body_text = str(outer["body"])
-            body = json.loads(body_text)
-            index = int(body["key"])
-        except (ValueError, KeyError, TypeError):
+            mac, body, fields = _parse_record(text)
+        except (ValueError, KeyError):
             report.forged.append(f"record {i}: not a guard record")
             continue
+        index = int(fields["key"])
         if not 0 <= index < len(keys) or index in used:
             report.forged.append(f"record {i}: key {index} unknown or used twice")
             continue
-        mac = hashlib.blake2b(body_text.encode(), key=bytes.fromhex(keys[index]), digest_size=32).hexdigest()
-        if not secrets.compare_digest(mac, str(outer.get("mac", ""))) or body.get("nonce") != nonce:
+        expected = hashlib.blake2b(body.encode(), key=bytes.fromhex(keys[index]), digest_size=32).hexdigest()
+        if not secrets.compare_digest(expected, mac) or fields.get("nonce") != nonce:
             report.forged.append(f"record {i}: bad signature")
             continue
         used.add(index)
         report.runs += 1
-        report.problems.extend(str(p) for p in body.get("problems") or [])
-        report.rewards_changed.extend(str(p) for p in body.get("rewards_changed") or [])
-        if isinstance(body.get("exitstatus"), int):
-            report.exit_statuses.append(body["exitstatus"])
-        for test, outcome in (body.get("tests") or {}).items():
+        report.problems.extend(fields["problems"])
+        report.rewards_changed.extend(fields["rewards"])
+        status = str(fields.get("exitstatus", ""))
+        if status.lstrip("-").isdigit():
+            report.exit_statuses.append(int(status))
+        for test, outcome in fields["tests"].items():
             prior = report.outcomes.get(test)
-            report.outcomes[test] = str(outcome) if prior is None or prior in PASSING else prior
+            report.outcomes[test] = outcome if prior is None or prior in PASSING else prior
     return report
 
 

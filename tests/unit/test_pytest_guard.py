@@ -3,7 +3,6 @@ the harness's checks of its records: signatures, the log and exit code set again
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from horizonbench.grading.guard import GUARD_SOURCE
+from horizonbench.grading.guard import GUARD_SOURCE, GuardSetup
 from horizonbench.grading.parsers import parse_status_lines
 from horizonbench.grading.records import GuardReport, check_records, cross_check_log, cross_check_reward
 
@@ -64,10 +63,11 @@ def run_guarded(tmp_path: Path, package: str = "") -> tuple[subprocess.Completed
     guard = tmp_path / "guard"
     guard.mkdir()
     (guard / "hbguard_t.py").write_bytes(GUARD_SOURCE.read_bytes())
-    keys = [secrets.token_hex(32)]
+    setup = GuardSetup(str(guard), "hbguard_t", [secrets.token_hex(32)], "n0", base_plugins=False)
+    keys = setup.keys
     verifier = tmp_path / "verifier"
     verifier.mkdir()
-    (guard / "guard.json").write_text(json.dumps({"keys": keys, "nonce": "n0", "verifier_dir": str(verifier)}))
+    (guard / "guard.cfg").write_text(setup.config_text(str(verifier)))
     work = tmp_path / "work"
     (work / "mypkg").mkdir(parents=True)
     (work / "mypkg" / "__init__.py").write_text(f"def answer():\n    return 1\n{package}")
@@ -82,8 +82,8 @@ def run_guarded(tmp_path: Path, package: str = "") -> tuple[subprocess.Completed
         text=True,
         timeout=120,
     )
-    records = [p.read_text() for p in sorted((guard / "records").glob("*.json"))]
-    assert not (guard / "guard.json").exists()  # the key is gone before any test ran
+    records = [p.read_text() for p in sorted((guard / "records").glob("*.rec"))]
+    assert not (guard / "guard.cfg").exists()  # the key is gone before any test ran
     return run, records, keys
 
 
@@ -106,15 +106,13 @@ def test_a_package_rewriting_reports_is_seen(tmp_path: Path) -> None:
 
 def test_records_are_checked(tmp_path: Path) -> None:
     _, records, keys = run_guarded(tmp_path)
-    outer = json.loads(records[0])
-    body = json.loads(outer["body"])
-    body["tests"] = {t: "passed" for t in body["tests"]}
-    forged = json.dumps({"body": json.dumps(body, sort_keys=True), "mac": outer["mac"]})
+    forged = records[0].replace("test failed ", "test passed ").replace("test error ", "test passed ")
+    assert forged != records[0]
     assert check_records([forged], keys, "n0").forged == ["record 0: bad signature"]
     assert check_records(records, keys, "another grading").forged  # the nonce is this grading's
     twice = check_records(records * 2, keys, "n0")
     assert twice.runs == 1 and twice.forged == ["record 1: key 0 unknown or used twice"]
-    assert check_records(["{}", "not json"], keys, "n0").forged == [
+    assert check_records(["{}", "mac 00\nno key line"], keys, "n0").forged == [
         "record 0: not a guard record",
         "record 1: not a guard record",
     ]
