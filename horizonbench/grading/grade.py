@@ -197,7 +197,7 @@ def _run_tests(
     v = task.config.verifier
     # pytest-graded tasks run only the plugins of the base image; a reward task's test.sh
     # may install its own, so auto-loading stays on there.
-    guard = GuardSetup.new(keys=8, base_plugins=_graded_by_pytest_log(task))
+    guard = GuardSetup.new(keys=32, base_plugins=_graded_by_pytest_log(task))
     guard.install(sb, VERIFIER_DIR)
     # Whatever the agent wrote where results land is gone before the tests start.
     sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR} && {guard.switch_on()}", timeout=60)

@@ -85,11 +85,15 @@ class GuardSetup:
         with tempfile.TemporaryDirectory() as tmp:
             here = Path(tmp) / Path(self.directory).name
             here.mkdir(mode=0o700)
-            # pytest rewrites the asserts of a module named by -p (parsing and compiling it
-            # in every run); the guard itself sits behind a one-line module, is compiled
-            # once at install, and loads from its bytecode.
+            # pytest rewrites the asserts of a plugin module it imports by name (parsing and
+            # compiling it in every run); the guard itself sits behind a one-line module,
+            # is compiled once at install, and loads from its bytecode.
             (here / f"{self.module}.py").write_text(f"from {self.module}_impl import *  # noqa: F403\n")
-            (here / f"{self.module}_impl.py").write_bytes(GUARD_SOURCE.read_bytes())
+            source = GUARD_SOURCE.read_text(encoding="utf-8")
+            placeholder = 'GUARD_DIR = ""'
+            (here / f"{self.module}_impl.py").write_text(
+                source.replace(placeholder, f"GUARD_DIR = {self.directory!r}", 1)
+            )
             (here / "guard.cfg").write_text(self.config_text(verifier_dir))
             sb.put_dir(tmp, str(Path(self.directory).parent))
 
@@ -100,28 +104,33 @@ class GuardSetup:
     def switch_on(self) -> str:
         """A shell command that makes every ``python3`` of the container load the guard
         into the pytest it runs: a ``.pth`` file in its site directory puts the guard on
-        the path and adds ``-p <guard>`` to ``PYTEST_ADDOPTS`` at start-up. A test command
-        that sets ``PYTHONPATH`` or ``PYTEST_ADDOPTS`` itself keeps the guard, a pytest in
-        another interpreter (a reward task's own venv) runs without it instead of failing
-        to import it, and the test command is run as it is, with no extra round trip."""
-        env = {"PYTEST_ADDOPTS": f"-p {self.module}"}
-        if self.base_plugins:
-            env |= {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "HB_GUARD_BASE_PLUGINS": "1"}
+        the path and adds it to ``PYTEST_PLUGINS`` at start-up. A test command that sets
+        ``PYTHONPATH`` or ``PYTEST_PLUGINS`` itself keeps the guard, a pytest in another
+        interpreter (a reward task's own venv) runs without it instead of failing to
+        import it, and the test command is run as it is, with no extra round trip.
+
+        ``PYTEST_PLUGINS`` rather than ``-p``: pytest looks a ``-p`` name up among the
+        entry points of every installed distribution first, which costs a pytest run
+        some 40 ms; the environment variable imports the module straight away (after
+        ``-p`` plugins and auto-loaded ones, before any conftest.py or test module)."""
         hook = (
-            f"import os; a = os.environ.get('PYTEST_ADDOPTS', ''); "
-            f"os.environ['PYTEST_ADDOPTS'] = a if '-p {self.module}' in a else ('-p {self.module} ' + a).strip(); "
-            + "; ".join(f"os.environ[{k!r}] = {v!r}" for k, v in env.items() if k != "PYTEST_ADDOPTS")
-        ).rstrip("; ")
-        pth = f"{self.directory}\n{hook}\n"
-        # The guard is compiled here, once per grading: compiling it in each pytest run
-        # would cost that run a few milliseconds.
-        writer = (
-            "import py_compile, site, sys; "
-            "open(site.getsitepackages()[0] + '/zz-hb-guard.pth', 'w').write(sys.argv[1]); "
-            "py_compile.compile(sys.argv[2], doraise=True)"
+            f"import os; m = '{self.module}'; p = os.environ.get('PYTEST_PLUGINS', ''); "
+            "os.environ['PYTEST_PLUGINS'] = p if m in p else ','.join(filter(None, [m, p]))"
         )
-        source = f"{self.directory}/{self.module}_impl.py"
-        return f"python3 -c {shlex.quote(writer)} {shlex.quote(pth)} {shlex.quote(source)}"
+        if self.base_plugins:
+            hook += "; os.environ['PYTEST_DISABLE_PLUGIN_AUTOLOAD'] = '1'; os.environ['HB_GUARD_BASE_PLUGINS'] = '1'"
+        # The two modules go into the site directory itself: one more sys.path entry would
+        # cost every import that is looked for along the path. The guard is compiled here,
+        # once per grading: compiling it in each pytest run would cost that run a few ms.
+        writer = (
+            "import py_compile, shutil, site, sys; d = site.getsitepackages()[0]; "
+            "[shutil.move(f'{sys.argv[2]}/{n}', f'{d}/{n}') for n in sys.argv[3:]]; "
+            "open(d + '/zz-hb-guard.pth', 'w').write(sys.argv[1]); "
+            "py_compile.compile(f'{d}/{sys.argv[-1]}', doraise=True)"
+        )
+        names = [f"{self.module}.py", f"{self.module}_impl.py"]
+        args = [f"{hook}\n", self.directory, *names]
+        return f"python3 -c {shlex.quote(writer)} " + " ".join(map(shlex.quote, args))
 
     def read_records(self, sb: Sandbox) -> list[str]:
         """The raw records the runs left (none when no pytest ran under the guard)."""

@@ -1,5 +1,6 @@
 """horizonbench's pytest guard: a plugin the harness copies into the grading container
-(under a random module name, in a directory of its own) and loads first with ``-p``.
+(under a random module name, in a directory of its own) and loads through ``PYTEST_PLUGINS``
+in every pytest run of the grading, before any conftest.py or test module.
 
 It runs inside the test process, beside the code under test, and keeps its own account:
 
@@ -13,7 +14,7 @@ It runs inside the test process, beside the code under test, and keeps its own a
   ``gc.callbacks``; a small set of these after every test, all of it at the end;
 - whether the reward files in ``/logs/verifier`` changed while the tests ran.
 
-The record is written at the end to ``records/`` beside this file, signed with keyed BLAKE2b (a MAC)
+The record is written at the end to ``records/`` in the guard's directory, signed with keyed BLAKE2b (a MAC)
 under a key the harness made for this grading. The key file is read and removed when this
 module is imported, before any code under test runs; only a keyed hash object is kept
 (its state does not give the key back). What this cannot stop, code running in the same
@@ -42,7 +43,8 @@ from typing import Any
 
 import pytest
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
+GUARD_DIR = ""  # set by the harness in the copy it installs: where guard.cfg and records/ are
+_HERE = GUARD_DIR or os.path.dirname(os.path.abspath(__file__))
 _CONFIG = os.path.join(_HERE, "guard.cfg")
 _RECORDS = os.path.join(_HERE, "records")
 _WATCHED_MODULES = ("pytest", "_pytest", "pluggy")
@@ -88,6 +90,8 @@ class _State:
         self.hooks: dict[str, tuple] = {}
         self.accepted: set[int] = set()
         self.session_started = False
+        # The run this guard watches; a pytest run inside it (pytester) is left alone.
+        self.config: object = None
         self.exitstatus: int | None = None
         self.reporter: object = None
         self.reporter_file: object = None
@@ -132,8 +136,10 @@ def _snapshot_machinery() -> None:
     """Every function and class (and class member) of pytest, _pytest and pluggy: copies
     of their namespaces (a dict copy is done in C) and the code objects of the functions."""
     functions: list[object] = []
+    # This module and the one-line module pytest loaded by name are watched as well.
+    watched = (*_WATCHED_MODULES, __name__, __name__.removesuffix("_impl"))
     for name, module in list(sys.modules.items()):
-        if module is None or name.partition(".")[0] not in _WATCHED_MODULES:
+        if module is None or name.partition(".")[0] not in watched:
             continue
         saved = {k: v for k, v in vars(module).items() if callable(v)}
         _S.spaces.append((name, vars(module), saved))
@@ -355,6 +361,9 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    if _S.config is not None:
+        return
+    _S.config = early_config
     # After the plugins of the base image loaded (some patch pytest on purpose, like
     # hypothesis), before any conftest.py, test module or package under test is imported.
     _snapshot_machinery()
@@ -362,6 +371,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
+    if session.config is not _S.config:
+        return
     pm = session.config.pluginmanager
     _S.hooks = _hook_snapshot(pm)
     _S.world = _world()
@@ -375,7 +386,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_plugin_registered(plugin: object, manager: object) -> None:
-    if not _S.session_started:
+    if not _S.session_started or manager is not getattr(_S.config, "pluginmanager", None):
         return
     # After the session starts only conftest.py files (the base state's: the change's are
     # restored before grading) may join.
@@ -391,6 +402,8 @@ def _phase(item: pytest.Item, phase: str, exc: BaseException | None) -> None:
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
+    if item.config is not _S.config:
+        return (yield)
     try:
         res = yield
     except BaseException as exc:
@@ -402,6 +415,8 @@ def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
+    if item.config is not _S.config:
+        return (yield)
     try:
         res = yield
     except BaseException as exc:
@@ -415,6 +430,8 @@ def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item):  # type: ignore[no-untyped-def]
+    if item.config is not _S.config:
+        return (yield)
     try:
         res = yield
     except BaseException as exc:
@@ -427,6 +444,8 @@ def pytest_runtest_teardown(item: pytest.Item):  # type: ignore[no-untyped-def]
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item):  # type: ignore[no-untyped-def]
     res = yield
+    if item.config is not _S.config:
+        return res
     _S.outcomes[item.nodeid] = _outcome(item)
     bad = _changed(_S.critical) + _world_changes()
     if bad:
@@ -471,6 +490,8 @@ def _xfail_mark(item: pytest.Item):  # type: ignore[no-untyped-def]
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if session.config is not _S.config:
+        return
     # Before the terminal summary is written: whatever rewrote the machinery to print a
     # different summary is still in place now.
     _S.exitstatus = int(exitstatus)
@@ -479,6 +500,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if config is not _S.config:
+        return
     _final_checks(config.pluginmanager)
     _S.exitstatus = _S.exitstatus if _S.exitstatus is not None else -1
     _write_record()
