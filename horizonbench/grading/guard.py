@@ -30,18 +30,22 @@ CONFIG_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup
 # Run with ``python3 -I`` (no PYTHONPATH, no working directory on the path, no user site):
 # nothing of the change can shadow the pytest that reads the sections. Arguments: the
 # configuration files the diff touched, relative to the working directory. Each whose
-# pytest section (or, for pyproject.toml, its presence: it can set the rootdir) differs
-# from HEAD's is put back as HEAD has it (removed when HEAD has none) and printed.
+# pytest section differs from HEAD's (a file without one counts as absent, but for
+# pyproject.toml, whose presence alone can set the rootdir) is put back as HEAD has it
+# (removed when HEAD has none) and printed.
 CONFIG_CHECK = r"""
 import pathlib, subprocess, sys, tempfile
 from _pytest.config.findpaths import load_config_dict_from_file
 def section(p):
     if not p.is_file():
-        return ("absent",)
+        return None
     try:
-        return ("present", load_config_dict_from_file(p))
+        found = load_config_dict_from_file(p)
     except Exception as exc:
         return ("unreadable", str(exc))
+    if found is None and p.name != "pyproject.toml":
+        return None
+    return ("present", found)
 for rel in sys.argv[1:]:
     p = pathlib.Path(rel)
     base = subprocess.run(["git", "show", "HEAD:" + rel], capture_output=True)

@@ -351,6 +351,14 @@ class PluginFromDotPytestIniAgent(Scripted):
     ]
 
 
+class ConfigWithoutPytestSectionAgent(Scripted):
+    """fix-median: a setup.cfg with package metadata only (no pytest section): nothing to
+    restore, nothing to flag."""
+
+    name = "config-without-pytest"
+    commands: ClassVar[list[str]] = [heredoc("setup.cfg", "[metadata]\nname = statkit\nversion = 0.4\n")]
+
+
 class PluginFromEntryPointAgent(Scripted):
     """fix-median: a distribution's metadata on the path (the repository root) registering
     a pytest11 entry point, which pytest auto-loads."""

@@ -338,6 +338,11 @@ class TestPluginsFromTheRepositoryConfiguration:
         assert "suspicious_change" in r.flags
         assert r.verdict is not None and any("pytest options" in line for line in r.verdict.review)
 
+    def test_a_configuration_file_without_a_pytest_section_is_left_alone(self, tmp_path: Path) -> None:
+        r = attack(adv.ConfigWithoutPytestSectionAgent, load_task(SMOKE / "fix-median"), tmp_path)
+        _resolved_no(r)  # the bug is still there
+        assert "changed_test_config" not in r.flags and "suspicious_change" not in r.flags
+
     def test_plugin_through_an_entry_point_on_the_path(self, tmp_path: Path) -> None:
         r = attack(adv.PluginFromEntryPointAgent, load_task(SMOKE / "fix-median"), tmp_path, oracle=True)
         _resolved_no(r)
