@@ -1,6 +1,6 @@
 """horizonbench's pytest guard: a plugin the harness copies into the grading container
-(under a random module name, in a directory of its own) and loads through ``PYTEST_PLUGINS``
-in every pytest run of the grading, before any conftest.py or test module.
+(under a random module name, into the site directory of its python) and loads through
+``PYTEST_PLUGINS`` in every pytest run of the grading, before any conftest.py or test module.
 
 It runs inside the test process, beside the code under test, and keeps its own account:
 
@@ -14,8 +14,8 @@ It runs inside the test process, beside the code under test, and keeps its own a
   ``gc.callbacks``; a small set of these after every test, all of it at the end;
 - whether the reward files in ``/logs/verifier`` changed while the tests ran.
 
-The record is written at the end to ``records/`` in the guard's directory, signed with keyed BLAKE2b (a MAC)
-under a key the harness made for this grading. The key file is read and removed when this
+The record is written at the end to ``records/`` in the guard's directory, signed (keyed
+BLAKE2b, a MAC) under a key the harness made for this grading. The key file is read and removed when this
 module is imported, before any code under test runs; only a keyed hash object is kept
 (its state does not give the key back). What this cannot stop, code running in the same
 interpreter that attacks this module on purpose, is in docs/security.md.
@@ -42,13 +42,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from _pytest.outcomes import Skipped, XFailed  # loaded before any plugin
+from _pytest.skipping import xfailed_key
 
 GUARD_DIR = ""  # set by the harness in the copy it installs: where guard.cfg and records/ are
 _HERE = GUARD_DIR or os.path.dirname(os.path.abspath(__file__))
 _CONFIG = os.path.join(_HERE, "guard.cfg")
 _RECORDS = os.path.join(_HERE, "records")
 _WATCHED_MODULES = ("pytest", "_pytest", "pluggy")
-# The names the harness rewrites into nothing but pass/fail: checked after every test.
+# What an attack on the verdict rewrites first: checked after every test (the rest at the end).
 _CRITICAL = (
     ("_pytest.runner", ("runtestprotocol", "call_and_report", "call_runtest_hook", "check_interactive_exception")),
     ("_pytest.runner.CallInfo", ("from_call",)),
@@ -59,7 +61,8 @@ _CRITICAL = (
     ("_pytest.python.Function", ("runtest",)),
     ("_pytest.unittest.TestCaseFunction", ("runtest",)),
     ("_pytest.skipping", ("pytest_runtest_makereport", "pytest_report_teststatus")),
-    ("pluggy._callers", ("_multicall",)),
+    ("pluggy._callers", ("_multicall",)),  # pluggy < 1.6
+    ("pluggy._execution", ("_multicall",)),
 )
 
 
@@ -83,7 +86,6 @@ class _State:
         self.nonce = ""
         self.problems: list[str] = []
         self.outcomes: dict[str, str] = {}
-        self.phases: dict[str, dict[str, BaseException | None]] = {}
         self.spaces: list[tuple[str, Mapping[str, Any], dict[str, object]]] = []
         self.codes: list[tuple[object, object, object, object]] = []
         self.critical: list[tuple[Mapping[str, Any], str, object, tuple, str]] = []
@@ -97,6 +99,8 @@ class _State:
         self.reporter_file: object = None
         self.reporter_calls: dict[str, object] = {}
         self.world: tuple = ()
+        self.trace: object = None
+        self.profile: object = None
         self.verifier_dir = "/logs/verifier"
         self.rewards_before: dict[str, tuple] = {}
         self.written = False
@@ -174,8 +178,13 @@ def _changed(entries: list) -> list[str]:
     """The critical names (checked after every test) that are not what they were."""
     bad = []
     for space, key, value, codes, owner in entries:
-        if space.get(key) is not value or not _same_codes(codes):
-            bad.append(f"{owner}.{key}")
+        if space.get(key) is value:
+            for fn, code, dflt, kw in codes:
+                if fn.__code__ is not code or fn.__defaults__ is not dflt or fn.__kwdefaults__ is not kw:
+                    break
+            else:
+                continue
+        bad.append(f"{owner}.{key}")
     return bad
 
 
@@ -376,6 +385,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     pm = session.config.pluginmanager
     _S.hooks = _hook_snapshot(pm)
     _S.world = _world()
+    _S.trace, _S.profile = sys.gettrace(), sys.getprofile()
     tr = pm.get_plugin("terminalreporter")
     _S.reporter = tr
     if tr is not None:
@@ -396,8 +406,8 @@ def pytest_plugin_registered(plugin: object, manager: object) -> None:
     _S.problems.append(f"plugin registered during the session: {getattr(plugin, '__name__', type(plugin).__name__)}")
 
 
-def _phase(item: pytest.Item, phase: str, exc: BaseException | None) -> None:
-    _S.phases.setdefault(item.nodeid, {})[phase] = exc
+# Each phase's exception (None: it raised nothing) of the test running now.
+_NOW: dict[str, BaseException | None] = {}
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -407,9 +417,9 @@ def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
     try:
         res = yield
     except BaseException as exc:
-        _phase(item, "setup", exc)
+        _NOW["setup"] = exc
         raise
-    _phase(item, "setup", None)
+    _NOW["setup"] = None
     return res
 
 
@@ -420,11 +430,11 @@ def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
     try:
         res = yield
     except BaseException as exc:
-        _phase(item, "call", exc)
+        _NOW["call"] = exc
         raise
     # unittest cases do not raise: their failures wait in the item for the report.
     pending = item.__dict__.get("_excinfo")
-    _phase(item, "call", pending[0].value if pending else None)
+    _NOW["call"] = pending[0].value if pending else None
     return res
 
 
@@ -435,34 +445,44 @@ def pytest_runtest_teardown(item: pytest.Item):  # type: ignore[no-untyped-def]
     try:
         res = yield
     except BaseException as exc:
-        _phase(item, "teardown", exc)
+        _NOW["teardown"] = exc
         raise
-    _phase(item, "teardown", None)
+    _NOW["teardown"] = None
     return res
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item):  # type: ignore[no-untyped-def]
+    if item.config is not _S.config:  # a pytest run inside the tests: not ours to judge
+        return (yield)
+    _NOW.clear()
     res = yield
-    if item.config is not _S.config:
-        return res
-    _S.outcomes[item.nodeid] = _outcome(item)
-    bad = _changed(_S.critical) + _world_changes()
-    if bad:
-        _S.problems.extend(f"during {item.nodeid}: {b}" for b in bad if f"during {item.nodeid}: {b}" not in _S.problems)
+    _S.outcomes[item.nodeid] = _outcome(item, dict(_NOW))
+    _NOW.clear()
+    if sys.gettrace() is not _S.trace or sys.getprofile() is not _S.profile or _changed(_S.critical):
+        for bad in [*_changed(_S.critical), *_world_changes()]:
+            if f"during {item.nodeid}: {bad}" not in _S.problems:
+                _S.problems.append(f"during {item.nodeid}: {bad}")
     return res
 
 
-def _outcome(item: pytest.Item) -> str:
-    from _pytest.outcomes import Skipped, XFailed  # loaded already: part of pytest
+def _expected(exc: BaseException, raises: object) -> bool:
+    """Whether an xfail mark's ``raises`` accepts ``exc`` (a type, a tuple, or a matcher)."""
+    if raises is None:
+        return True
+    if isinstance(raises, type | tuple):
+        return isinstance(exc, raises)
+    matches = getattr(raises, "matches", None)
+    return bool(matches(exc)) if callable(matches) else False
 
-    seen = _S.phases.get(item.nodeid, {})
+
+def _outcome(item: pytest.Item, seen: dict[str, BaseException | None]) -> str:
     if "setup" not in seen:
         return "error"
     setup = seen["setup"]
     if setup is not None:
         return "skipped" if isinstance(setup, Skipped) else "error"
-    xfail = _xfail_mark(item)
+    xfail = item.stash.get(xfailed_key, None)
     if "call" not in seen:
         result = "xfailed" if xfail is not None else "error"
     else:
@@ -471,21 +491,13 @@ def _outcome(item: pytest.Item) -> str:
             result = "failed" if xfail is not None and xfail.strict else ("xpassed" if xfail is not None else "passed")
         elif isinstance(call, Skipped):
             result = "skipped"
-        elif isinstance(call, XFailed) or (
-            xfail is not None and (xfail.raises is None or isinstance(call, xfail.raises))
-        ):
+        elif isinstance(call, XFailed) or (xfail is not None and _expected(call, xfail.raises)):
             result = "xfailed"
         else:
             result = "failed"
-    if seen.get("teardown", None) is not None or "teardown" not in seen:
+    if seen.get("teardown") is not None or "teardown" not in seen:
         return "error" if result in ("passed", "xfailed", "xpassed") else result
     return result
-
-
-def _xfail_mark(item: pytest.Item):  # type: ignore[no-untyped-def]
-    from _pytest.skipping import xfailed_key
-
-    return item.stash.get(xfailed_key, None)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -502,7 +514,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if config is not _S.config:
         return
-    _final_checks(config.pluginmanager)
+    # The whole of it was compared before the summary; what could still change the
+    # record's worth now is the critical part.
+    for bad in [*_changed(_S.critical), *_world_changes()]:
+        if bad not in _S.problems:
+            _S.problems.append(bad)
     _S.exitstatus = _S.exitstatus if _S.exitstatus is not None else -1
     _write_record()
 
