@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from horizonbench.grading import parsers as graders
-from horizonbench.grading.guard import GuardSetup, restore_test_config
+from horizonbench.grading.guard import GuardSetup, restore_shadowing_modules, restore_test_config
 from horizonbench.grading.records import GuardReport, check_records, cross_check_log, cross_check_reward
 from horizonbench.grading.tamper import (
     diff_paths,
@@ -111,12 +111,14 @@ def _grade(
             # The tests would run on the agent's tools: nothing they say can be trusted.
             detail = f"the agent changed system files the tests rely on: {', '.join(tampered[:5])}"
             return _refused(task, mode, "tampered_system", detail), 0.0
+        shadows = restore_shadowing_modules(agent_sandbox, diff_paths(diff), image.workdir)
         added = [path for path, kind in changes if kind == CHANGE_ADDED]
         planted = planted_test_files(added, task.config.verifier.tests_dir, image.workdir)
         if planted:
             log.info("task %s: agent planted %s where the tests run; removing them", task.name, planted[:5])
             agent_sandbox.exec("rm -rf -- " + " ".join(map(shlex.quote, planted)), timeout=120)
-        return _run_tests(task, image, agent_sandbox, trial_dir, mode, ["touched_protected"] if planted else [])
+        flags = (["touched_protected"] if planted else []) + (["shadowed_module"] if shadows else [])
+        return _run_tests(task, image, agent_sandbox, trial_dir, mode, flags)
     raise ValueError(f"unknown grading mode {mode!r}")
 
 
@@ -177,6 +179,10 @@ def _apply_and_test(
             f"{{ git checkout -q HEAD -- {q} 2>/dev/null || rm -rf -- {q}; }}" for q in map(shlex.quote, touched)
         )
         sb.exec(restore, timeout=120)
+    shadows = restore_shadowing_modules(sb, diff_paths(diff), image.workdir)
+    if shadows:
+        flags.append("shadowed_module")
+        log.info("task %s: agent's files would stand in for modules pytest imports: %s", task.name, shadows)
     config = restore_test_config(sb, diff_paths(diff), image.workdir)
     if config:
         flags.append("changed_test_config")

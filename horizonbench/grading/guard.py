@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import secrets
 import shlex
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,10 +107,10 @@ class GuardSetup:
         return "".join([f"nonce {self.nonce}\n", f"verifier_dir {verifier_dir}\n", *(f"key {k}\n" for k in self.keys)])
 
     def switch_on(self) -> str:
-        """A shell command that makes every ``python3`` of the container load the guard
-        into the pytest it runs: a ``.pth`` file in its site directory puts the guard on
-        the path and adds it to ``PYTEST_PLUGINS`` at start-up. A test command that sets
-        ``PYTHONPATH`` or ``PYTEST_PLUGINS`` itself keeps the guard, a pytest in another
+        """A shell command that installs the guard into the site directory of the
+        container's ``python3`` with a ``.pth`` file that, at start-up of every
+        interpreter, adds it to ``PYTEST_PLUGINS`` (and, in a pytest process, imports it).
+        A test command that sets ``PYTHONPATH`` or ``PYTEST_PLUGINS`` keeps the guard, a pytest in another
         interpreter (a reward task's own venv) runs without it instead of failing to
         import it, and the test command is run as it is, with no extra round trip.
 
@@ -118,11 +119,18 @@ class GuardSetup:
         some 40 ms; the environment variable imports the module straight away (after
         ``-p`` plugins and auto-loaded ones, before any conftest.py or test module)."""
         hook = (
-            f"import os; m = '{self.module}'; p = os.environ.get('PYTEST_PLUGINS', ''); "
+            f"import os, sys; m = '{self.module}'; p = os.environ.get('PYTEST_PLUGINS', ''); "
             "os.environ['PYTEST_PLUGINS'] = p if m in p else ','.join(filter(None, [m, p]))"
         )
         if self.base_plugins:
             hook += "; os.environ['PYTEST_DISABLE_PLUGIN_AUTOLOAD'] = '1'; os.environ['HB_GUARD_BASE_PLUGINS'] = '1'"
+        # In a pytest process the guard is imported here, at start-up, before the working
+        # directory is on the path: it takes its key before any module of the change can run.
+        hook += (
+            "; a = getattr(sys, 'orig_argv', []); i = a.index('-m') + 1 if '-m' in a else 0; "
+            "(i and a[i:i + 1] == ['pytest'] or any(os.path.basename(x) in ('pytest', 'py.test') for x in a[:2])) "
+            "and __import__(m + '_impl')"
+        )
         # The two modules go into the site directory itself: one more sys.path entry would
         # cost every import that is looked for along the path. The guard is compiled here,
         # once per grading: compiling it in each pytest run would cost that run a few ms.
@@ -155,3 +163,53 @@ def restore_test_config(sb: Sandbox, changed_paths: list[str], workdir: str) -> 
     cmd = f"python3 -I -c {shlex.quote(CONFIG_CHECK)} " + " ".join(map(shlex.quote, candidates))
     res = sb.exec(cmd, cwd=workdir, timeout=120)
     return [line for line in res.stdout.splitlines() if line in candidates]
+
+
+# Top-level names pytest imports before the guard can run: the standard library's (looked
+# up on the path like any other module, after the working directory and PYTHONPATH) and
+# pytest's own dependencies.
+PYTEST_DEPENDENCIES = ("pytest", "_pytest", "pluggy", "iniconfig", "packaging", "exceptiongroup", "tomli", "py")
+# (``test``, the standard library's own test suite, is never imported; a repository's
+# ``test/`` directory is common.)
+SHADOW_NAMES = (frozenset(sys.stdlib_module_names) - {"test"}) | frozenset(PYTEST_DEPENDENCIES)
+
+# Run with ``python3 -I``. Arguments: changed paths relative to the working directory.
+# Prints those that sit at the top of a directory python searches first (the working
+# directory, each PYTHONPATH entry) under a name of the standard library or of pytest's
+# dependencies: a module there would run inside pytest before the guard.
+SHADOW_CHECK = r"""
+import os, sys
+names = (set(sys.stdlib_module_names) - {"test"}) | set(sys.argv[1].split(","))
+roots = {os.path.realpath(r) for r in [os.getcwd(), *os.environ.get("PYTHONPATH", "").split(os.pathsep)] if r}
+for rel in sys.argv[2:]:
+    cur = os.path.abspath(rel)
+    while os.path.dirname(cur) != cur and os.path.realpath(os.path.dirname(cur)) not in roots:
+        cur = os.path.dirname(cur)
+    if os.path.dirname(cur) == cur:
+        continue
+    top = os.path.basename(cur)
+    if top.split(".")[0] in names and (cur != os.path.abspath(rel) or top.endswith((".py", ".pyc", ".so"))):
+        print(rel)
+"""
+
+
+def restore_shadowing_modules(sb: Sandbox, changed_paths: list[str], workdir: str) -> list[str]:
+    """Put back (or remove) changed files that would stand in for a module pytest imports
+    before the guard loads (a ``json.py`` or a ``pluggy/`` at the top of the working
+    directory or of a PYTHONPATH entry); returns them."""
+    candidates = [p for p in changed_paths if any(part.split(".")[0] in SHADOW_NAMES for part in Path(p).parts if part)]
+    if not candidates:
+        return []
+    cmd = f"python3 -I -c {shlex.quote(SHADOW_CHECK)} {','.join(PYTEST_DEPENDENCIES)} " + " ".join(
+        map(shlex.quote, candidates)
+    )
+    found = [line for line in sb.exec(cmd, cwd=workdir, timeout=120).stdout.splitlines() if line in candidates]
+    if found:
+        sb.exec(
+            " ; ".join(
+                f"{{ git checkout -q HEAD -- {q} 2>/dev/null || rm -rf -- {q}; }}" for q in map(shlex.quote, found)
+            ),
+            cwd=workdir,
+            timeout=120,
+        )
+    return found

@@ -26,29 +26,60 @@ run, so its import must stay cheap. It must not import horizonbench.
 
 from __future__ import annotations
 
-import builtins
-import gc
+# Only what the interpreter has loaded before any file on the path can be read (os and
+# sys are, _blake2 is built in): the key is taken before anything else is imported, so
+# that a module of the change standing in for one pytest imports never sees it. The
+# harness's .pth file imports this module at start-up of every pytest process, before
+# the working directory is on the path.
 import os
-import site
 import sys
-import threading
-import types
-
-try:
-    from _blake2 import blake2b  # hashlib would load OpenSSL first: two milliseconds
-except ImportError:  # pragma: no cover - an interpreter built without it
-    from hashlib import blake2b
-from collections.abc import Mapping
-from typing import Any
-
-import pytest
-from _pytest.outcomes import Skipped, XFailed  # loaded before any plugin
-from _pytest.skipping import xfailed_key
+from _blake2 import blake2b
 
 GUARD_DIR = ""  # set by the harness in the copy it installs: where guard.cfg and records/ are
 _HERE = GUARD_DIR or os.path.dirname(os.path.abspath(__file__))
 _CONFIG = os.path.join(_HERE, "guard.cfg")
 _RECORDS = os.path.join(_HERE, "records")
+
+
+def _claim_key() -> tuple[object, int, dict[str, str], str]:
+    """This run's key from guard.cfg (``key`` lines: each run takes the first left), then
+    removed from the file (the file itself when it was the last one). Returns the keyed
+    hash object, the key's index, the other settings, and a problem if there was one."""
+    try:
+        with open(_CONFIG, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+        keys = [line[4:] for line in lines if line.startswith("key ")]
+        settings = dict(line.split(" ", 1) for line in lines if " " in line and not line.startswith("key "))
+        first = int(settings.get("first", "0"))
+        if len(keys) > 1:
+            rest = [f"{k} {v}" for k, v in settings.items() if k != "first"] + [f"first {first + 1}"]
+            tmp = f"{_CONFIG}.{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write("\n".join(rest + [f"key {k}" for k in keys[1:]]) + "\n")
+            os.replace(tmp, _CONFIG)
+        else:
+            os.unlink(_CONFIG)
+        if not keys:
+            return None, -1, settings, "no key left for this run"
+        return blake2b(key=bytes.fromhex(keys[0]), digest_size=32), first, settings, ""
+    except (OSError, ValueError) as exc:
+        return None, -1, {}, f"no key for this run ({type(exc).__name__})"
+
+
+_SIGNER, _KEY_INDEX, _SETTINGS, _KEY_PROBLEM = _claim_key()
+
+import builtins  # noqa: E402
+import gc  # noqa: E402
+import site  # noqa: E402
+import threading  # noqa: E402
+import types  # noqa: E402
+from collections.abc import Mapping  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from _pytest.outcomes import Skipped, XFailed  # noqa: E402
+from _pytest.skipping import xfailed_key  # noqa: E402
+
 _WATCHED_MODULES = ("pytest", "_pytest", "pluggy")
 # What an attack on the verdict rewrites first: checked after every test (the rest at the end).
 _CRITICAL = (
@@ -329,29 +360,11 @@ def _escape(text: object) -> str:
 
 
 def _start() -> None:
-    """Read this run's key from guard.cfg (``key`` lines: each run takes the first left)
-    and remove it, before anything of the code under test can run."""
-    try:
-        with open(_CONFIG, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-        keys = [line[4:] for line in lines if line.startswith("key ")]
-        settings = dict(line.split(" ", 1) for line in lines if " " in line and not line.startswith("key "))
-        first = int(settings.get("first", "0"))
-        if len(keys) > 1:
-            rest = [f"{k} {v}" for k, v in settings.items() if k != "first"] + [f"first {first + 1}"]
-            tmp = f"{_CONFIG}.{os.getpid()}"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write("\n".join(rest + [f"key {k}" for k in keys[1:]]) + "\n")
-            os.replace(tmp, _CONFIG)
-        else:
-            os.unlink(_CONFIG)
-        if keys:
-            _S.mac = blake2b(key=bytes.fromhex(keys[0]), digest_size=32)
-            _S.key_index = first
-        _S.nonce = settings.get("nonce", "")
-        _S.verifier_dir = settings.get("verifier_dir", _S.verifier_dir)
-    except (OSError, ValueError) as exc:
-        _S.problems.append(f"no key for this run ({type(exc).__name__})")
+    _S.mac, _S.key_index = _SIGNER, _KEY_INDEX
+    if _KEY_PROBLEM:
+        _S.problems.append(_KEY_PROBLEM)
+    _S.nonce = _SETTINGS.get("nonce", "")
+    _S.verifier_dir = _SETTINGS.get("verifier_dir", _S.verifier_dir)
     _check_origins()
     _S.rewards_before = _reward_state()
 

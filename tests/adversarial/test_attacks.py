@@ -350,11 +350,12 @@ class TestPluginsFromTheRepositoryConfiguration:
         assert r.verdict is not None and any("dist-info" in line for line in r.verdict.review)
         assert guard_record(tmp_path, r)["problems"] == []  # it never loaded
 
-    def test_pytest_shadowed_by_the_repository(self, tmp_path: Path) -> None:
-        r = attack(adv.ShadowPytestAgent, load_task(SMOKE / "fix-median"), tmp_path)
+    @pytest.mark.parametrize("agent", [adv.ShadowPytestAgent, adv.ShadowStdlibAgent])
+    def test_modules_pytest_imports_shadowed_by_the_repository(self, agent: type[adv.Scripted], tmp_path: Path) -> None:
+        r = attack(agent, load_task(SMOKE / "fix-median"), tmp_path)
         _resolved_no(r)
-        assert "guard_missing" in r.flags  # the fake pytest did not load the guard
-        assert "suspicious_change" in r.flags
+        assert "shadowed_module" in r.flags  # removed before the tests ran
+        assert guard_record(tmp_path, r)["runs"] == 1  # the real pytest ran, under the guard
 
 
 class TestPackageRewritesPytestAtImport:
@@ -410,6 +411,13 @@ class TestForgedTestLog:
         _resolved_no(r)
         assert "verdict_mismatch" in r.flags
         assert guard_record(tmp_path, r)["forged"]
+
+    def test_record_signed_with_a_later_runs_key(self, tmp_path: Path) -> None:
+        r = attack(adv.ForgedRecordWithSpareKeyAgent, load_task(SMOKE / "fix-median"), tmp_path)
+        _resolved_no(r)
+        assert "guard_missing" in r.flags  # the outer run's record is gone; the forged one cannot stand in
+        record = guard_record(tmp_path, r)
+        assert record["runs"] == 1 and not record["first_run"]  # its signature was good
 
 
 class TestRewardWriter:

@@ -3,6 +3,7 @@ the harness's checks of its records: signatures, the log and exit code set again
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import subprocess
@@ -112,6 +113,25 @@ def test_records_are_checked(tmp_path: Path) -> None:
     assert check_records(records, keys, "another grading").forged  # the nonce is this grading's
     twice = check_records(records * 2, keys, "n0")
     assert twice.runs == 1 and twice.forged == ["record 1: key 0 unknown or used twice"]
+
+
+def test_only_the_first_key_can_pass_a_test() -> None:
+    """Later keys wait in the guard's file while the tests run: code under test can read
+    them. A record under one can fail a test, never pass one or stand in for the first."""
+    keys = [secrets.token_hex(32) for _ in range(2)]
+
+    def record(index: int, tests: dict[str, str]) -> str:
+        body = f"key {index}\nnonce n0\npid 1\nexitstatus 0\n" + "".join(f"test {o} {t}\n" for t, o in tests.items())
+        mac = hashlib.blake2b(body.encode(), key=bytes.fromhex(keys[index]), digest_size=32).hexdigest()
+        return f"mac {mac}\n{body}"
+
+    outer = record(0, {"t.py::a": "failed", "t.py::b": "passed"})
+    forged = record(1, {"t.py::a": "passed", "t.py::b": "failed", "t.py::c": "passed"})
+    merged = check_records([outer, forged], keys, "n0")
+    assert merged.first_run and merged.outcomes == {"t.py::a": "failed", "t.py::b": "failed"}
+    alone = check_records([forged], keys, "n0")
+    assert not alone.first_run
+    assert cross_check_log({"t.py::a": "PASSED"}, alone, 0, False, parse).flags == ["guard_missing"]
     assert check_records(["{}", "mac 00\nno key line"], keys, "n0").forged == [
         "record 0: not a guard record",
         "record 1: not a guard record",
@@ -123,7 +143,7 @@ def parse(text: str) -> dict[str, str]:
 
 
 def report_of(outcomes: dict[str, str], exit_status: int = 1, **kw: list[str]) -> GuardReport:
-    return GuardReport(runs=1, outcomes=outcomes, exit_statuses=[exit_status], **kw)
+    return GuardReport(runs=1, outcomes=outcomes, exit_statuses=[exit_status], first_run=True, **kw)
 
 
 class TestCrossCheck:
