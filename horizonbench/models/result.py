@@ -34,8 +34,9 @@ class Verdict(BaseModel):
     exit_code: int | None = Field(None, description="Exit code of the test command.")
     flags: list[str] = Field(
         default_factory=list,
-        description="Suspicious things seen while grading (touched_protected, changed_test_config, runner_tampered, "
-        "verdict_mismatch, fake_test_summary, guard_missing, suspicious_change, ...); docs/security.md lists them.",
+        description="Suspicious things seen while grading (touched_protected, changed_test_config, shadowed_module, "
+        "runner_tampered, verdict_mismatch, fake_test_summary, guard_missing, suspicious_change, ...); "
+        "docs/security.md lists them.",
     )
     review: list[str] = Field(
         default_factory=list,

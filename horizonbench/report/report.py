@@ -261,6 +261,7 @@ REVIEW_FLAGS = (
     "fake_test_summary",
     "guard_missing",
     "changed_test_config",
+    "shadowed_module",
     "touched_protected",
     "tampered_system",
     "reward_written_in_tests",
