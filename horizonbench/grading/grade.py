@@ -9,6 +9,7 @@ tests run in the agent's own container after every process it left is gone.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import shlex
 import time
@@ -16,7 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from horizonbench.grading import parsers as graders
-from horizonbench.grading.tamper import diff_paths, is_protected, planted_test_files, tampered_system_paths
+from horizonbench.grading.guard import GuardSetup, restore_shadowing_modules, restore_test_config
+from horizonbench.grading.records import GuardReport, check_records, cross_check_log, cross_check_reward
+from horizonbench.grading.tamper import (
+    diff_paths,
+    is_protected,
+    planted_test_files,
+    suspicious_changes,
+    tampered_system_paths,
+)
 from horizonbench.models import Verdict
 from horizonbench.results.store import write_redacted
 from horizonbench.sandbox.images import TaskImage
@@ -68,6 +77,26 @@ def grade(
         SandboxError: the grading container could not be started or used (an
             infrastructure error, never the agent's failure).
     """
+    verdict, test_s = _grade(task, image, agent_sandbox, diff, trial_dir, labels, clean)
+    review = suspicious_changes(diff)
+    if review:
+        # The verdict stands; the attempt is marked for a person to look at.
+        log.info("task %s: change reaches into the test machinery: %s", task.name, review[:3])
+        verdict.review = review
+        if "suspicious_change" not in verdict.flags:
+            verdict.flags.append("suspicious_change")
+    return verdict, test_s
+
+
+def _grade(
+    task: Task,
+    image: TaskImage,
+    agent_sandbox: Sandbox | None,
+    diff: str,
+    trial_dir: Path,
+    labels: dict[str, str],
+    clean: Sandbox | None,
+) -> tuple[Verdict, float]:
     mode = task.grading_mode
     if mode == "fresh":
         return _grade_fresh(task, image, agent_sandbox, diff, trial_dir, labels, clean)
@@ -82,12 +111,14 @@ def grade(
             # The tests would run on the agent's tools: nothing they say can be trusted.
             detail = f"the agent changed system files the tests rely on: {', '.join(tampered[:5])}"
             return _refused(task, mode, "tampered_system", detail), 0.0
+        shadows = restore_shadowing_modules(agent_sandbox, diff_paths(diff), image.workdir)
         added = [path for path, kind in changes if kind == CHANGE_ADDED]
         planted = planted_test_files(added, task.config.verifier.tests_dir, image.workdir)
         if planted:
             log.info("task %s: agent planted %s where the tests run; removing them", task.name, planted[:5])
             agent_sandbox.exec("rm -rf -- " + " ".join(map(shlex.quote, planted)), timeout=120)
-        return _run_tests(task, image, agent_sandbox, trial_dir, mode, ["touched_protected"] if planted else [])
+        flags = (["touched_protected"] if planted else []) + (["shadowed_module"] if shadows else [])
+        return _run_tests(task, image, agent_sandbox, trial_dir, mode, flags)
     raise ValueError(f"unknown grading mode {mode!r}")
 
 
@@ -148,6 +179,14 @@ def _apply_and_test(
             f"{{ git checkout -q HEAD -- {q} 2>/dev/null || rm -rf -- {q}; }}" for q in map(shlex.quote, touched)
         )
         sb.exec(restore, timeout=120)
+    shadows = restore_shadowing_modules(sb, diff_paths(diff), image.workdir)
+    if shadows:
+        flags.append("shadowed_module")
+        log.info("task %s: agent's files would stand in for modules pytest imports: %s", task.name, shadows)
+    config = restore_test_config(sb, diff_paths(diff), image.workdir)
+    if config:
+        flags.append("changed_test_config")
+        log.info("task %s: agent changed the pytest configuration in %s; base state's restored", task.name, config)
     return _run_tests(task, image, sb, trial_dir, mode, flags)
 
 
@@ -162,8 +201,12 @@ def _run_tests(
     task: Task, image: TaskImage, sb: Sandbox, trial_dir: Path, mode: str, flags: list[str]
 ) -> tuple[Verdict, float]:
     v = task.config.verifier
+    # pytest-graded tasks run only the plugins of the base image; a reward task's test.sh
+    # may install its own, so auto-loading stays on there.
+    guard = GuardSetup.new(keys=32, base_plugins=_graded_by_pytest_log(task))
+    guard.install(sb, VERIFIER_DIR)
     # Whatever the agent wrote where results land is gone before the tests start.
-    sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR}", timeout=60)
+    sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR} && {guard.switch_on()}", timeout=60)
     if task.tests_dir.is_dir():
         sb.put_dir(task.tests_dir, v.tests_dir)
     for dest, src in task.test_includes().items():
@@ -173,6 +216,9 @@ def _run_tests(
     started = time.monotonic()
     res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
     test_s = time.monotonic() - started
+    if v.grader == "reward":
+        # A process the tests left could still write the reward file after test.sh did.
+        sb.kill_all()
     # Code under test may print without end: only the head and the tail (where the
     # summary is) of a long log come out of the container.
     sb.exec(
@@ -191,8 +237,15 @@ def _run_tests(
     )
     if res.timed_out:
         flags.append("verifier_timeout")
-    verdict = _decide(task, sb, log_text, res.exit_code, mode, flags)
+    report = check_records(guard.read_records(sb), guard.keys, guard.nonce)
+    write_redacted(trial_dir / "guard.json", json.dumps(report.to_json(), indent=1) + "\n")
+    verdict = _decide(task, sb, log_text, res.exit_code, mode, flags, report)
     return verdict, test_s
+
+
+def _graded_by_pytest_log(task: Task) -> bool:
+    v = task.config.verifier
+    return v.log_parser.startswith("parse_log_pytest") and (v.grader != "reward" or bool(task.config.milestones))
 
 
 def _read_optional(sb: Sandbox, path: str) -> str | None:
@@ -202,23 +255,40 @@ def _read_optional(sb: Sandbox, path: str) -> str | None:
         return None
 
 
-def _decide(task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, flags: list[str]) -> Verdict:
+def _decide(
+    task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, flags: list[str], guard: GuardReport
+) -> Verdict:
     v = task.config.verifier
     status_map: dict[str, str] = {}
+    distrust = ""
     if v.grader != "reward" or task.config.milestones:
         status_map, parse_flags = graders.parse_log(log_text, v.log_parser)
         flags.extend(parse_flags)
+        if _graded_by_pytest_log(task):
+            checked = cross_check_log(
+                status_map,
+                guard,
+                exit_code,
+                "fake_test_summary" in parse_flags,
+                lambda text: graders.parse_status_lines(text, v.log_parser),
+            )
+            status_map, distrust = checked.status, checked.detail
+            flags.extend(f for f in checked.flags if f not in flags)
     milestones, furthest = graders.grade_milestones(task.config.milestones, status_map)
     base = {"grader": v.grader, "mode": mode, "milestones": milestones, "furthest_milestone": furthest}
     if v.grader == "reward":
         reading = graders.read_reward(
             _read_optional(sb, f"{VERIFIER_DIR}/reward.json"), _read_optional(sb, f"{VERIFIER_DIR}/reward.txt")
         )
+        checked = cross_check_reward(reading.reward or 0.0, guard)
+        flags.extend(f for f in checked.flags if f not in flags)
         if reading.reward is None:
             flags.append("reward_unreadable")
             return Verdict(
                 status="failed", reward=0.0, exit_code=exit_code, flags=flags, detail=reading.problem, **base
             )
+        if checked.detail:
+            return Verdict(status="failed", reward=0.0, exit_code=exit_code, flags=flags, detail=checked.detail, **base)
         passed = reading.reward >= 1.0
         return Verdict(
             status="passed" if passed else "failed",
@@ -240,7 +310,7 @@ def _decide(task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, f
             tests={"FAIL_TO_PASS": f2p, "PASS_TO_PASS": p2p},
             exit_code=exit_code,
             flags=flags,
-            detail=f"{resolution}: {n_ok}/{n_all} listed tests pass",
+            detail=distrust or f"{resolution}: {n_ok}/{n_all} listed tests pass",
             **base,
         )
     done = sum(m.passed for m in milestones)
@@ -249,6 +319,6 @@ def _decide(task: Task, sb: Sandbox, log_text: str, exit_code: int, mode: str, f
         reward=done / len(milestones),
         exit_code=exit_code,
         flags=flags,
-        detail=f"{done}/{len(milestones)} milestones",
+        detail=distrust or f"{done}/{len(milestones)} milestones",
         **base,
     )

@@ -54,6 +54,10 @@ def read_reward(reward_json: str | None, reward_txt: str | None) -> RewardReadin
             chosen = next(iter(values.values()))
         else:
             return RewardReading(None, "reward.json has several values and none is named 'reward'", values)
+        other = _number(reward_txt)
+        if other is not None and other != chosen:
+            # One of them was not written by the reward writer.
+            return RewardReading(None, f"reward.json says {chosen:g} but reward.txt says {other:g}", values)
         return _bounded(chosen, values)
     if reward_txt is not None:
         try:
@@ -64,6 +68,13 @@ def read_reward(reward_json: str | None, reward_txt: str | None) -> RewardReadin
             return RewardReading(None, "reward.txt is not finite")
         return _bounded(value, {"reward": value})
     return RewardReading(None, "the tests wrote no reward file (reward.txt or reward.json)")
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text.strip()) if text is not None else None
+    except ValueError:
+        return None
 
 
 def _bounded(value: float, values: dict[str, float]) -> RewardReading:
@@ -117,6 +128,14 @@ def parse_log(log: str, parser: str) -> tuple[dict[str, str], list[str]]:
         if sections > 1:
             flags.append("fake_test_summary")
     return dict(fn(text, None)), flags
+
+
+def parse_status_lines(text: str, parser: str) -> dict[str, str]:
+    """``STATUS test-id`` lines through swebench's parser, as they are (no summary section
+    is looked for): the guard's outcomes, keyed the way the log's are."""
+    from swebench.harness.log_parsers import PARSER_REGISTRY
+
+    return dict(PARSER_REGISTRY[parser](text, None))
 
 
 def swebench_report(status: dict[str, str], fail_to_pass: list[str], pass_to_pass: list[str]) -> tuple[str, Any]:

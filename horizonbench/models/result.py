@@ -32,7 +32,17 @@ class Verdict(BaseModel):
     milestones: list[MilestoneResult] = Field(default_factory=list, description="Each milestone and its outcome.")
     furthest_milestone: int = Field(-1, description="Index of the last milestone of the unbroken passing prefix.")
     exit_code: int | None = Field(None, description="Exit code of the test command.")
-    flags: list[str] = Field(default_factory=list, description="Suspicious things seen while grading.")
+    flags: list[str] = Field(
+        default_factory=list,
+        description="Suspicious things seen while grading (touched_protected, changed_test_config, shadowed_module, "
+        "runner_tampered, verdict_mismatch, fake_test_summary, guard_missing, suspicious_change, ...); "
+        "docs/security.md lists them.",
+    )
+    review: list[str] = Field(
+        default_factory=list,
+        description="Lines of the agent's change that reach into the test machinery ('path:line: what'), for a "
+        "person to look at; flagged suspicious_change, the verdict stands.",
+    )
     detail: str = Field("", description="Why, in a line.")
 
     @property

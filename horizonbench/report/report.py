@@ -95,6 +95,9 @@ def report_tables(analysis: Analysis, cutoff: str | None = None) -> list[Table]:
         _tasks(analysis),
         _runs(analysis),
     ]
+    review = _review(analysis)
+    if review is not None:
+        tables.append(review)
     prompts = _prompts(analysis)
     if prompts is not None:
         tables.append(prompts)
@@ -347,6 +350,42 @@ def _freshness(analysis: Analysis, cutoff: str) -> Table:
         "A large drop after the cut-off is evidence the model saw the earlier tasks."
     )
     return Table(f"Before and after {cutoff}", headers, rows, note, "freshness")
+
+
+# Flags that mean the attempt went for the grader rather than the task.
+REVIEW_FLAGS = (
+    "suspicious_change",
+    "runner_tampered",
+    "verdict_mismatch",
+    "fake_test_summary",
+    "guard_missing",
+    "changed_test_config",
+    "shadowed_module",
+    "touched_protected",
+    "tampered_system",
+    "reward_written_in_tests",
+)
+
+
+def _review(analysis: Analysis) -> Table | None:
+    """Attempts a person should look at, passed ones first: a flag of :data:`REVIEW_FLAGS`."""
+    frame = analysis.frame
+    rows = []
+    for _, r in frame.iterrows():
+        flags = [f for f in (r["flags"] if isinstance(r["flags"], list) else []) if f in REVIEW_FLAGS]
+        if flags:
+            rows.append([str(r["trial_id"]), str(r["status"]), ", ".join(flags), str(r.get("detail") or "")])
+    if not rows:
+        return None
+    rows.sort(key=lambda row: (row[1] != "passed", row[0]))
+    note = (
+        "The lines of each change that reach into the test runner are in the trial's result.json "
+        "(`verdict.review`); docs/security.md says what each flag means."
+    )
+    shown = rows[:MAX_TASK_ROWS]
+    if len(rows) > len(shown):
+        note += f" {len(rows) - len(shown)} more are not listed."
+    return Table("Flagged for review", ["trial", "status", "flags", "detail"], shown, note, "review")
 
 
 def _runs(analysis: Analysis) -> Table:

@@ -191,6 +191,27 @@ class TestReport:
         assert bad.returncode == 2 and "horizon method" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_report_lists_attempts_flagged_for_review(tmp_path: Path) -> None:
+    run_dir = write_run(tmp_path, "r1", {"t0": ["passed"], "t1": ["failed"]})
+    flagged = trial("r1", "t2", 0, "passed")
+    assert flagged.verdict is not None
+    flagged.verdict.flags = ["suspicious_change"]
+    flagged.verdict.review = ["pkg/__init__.py:3: reaches into pytest's internals (_pytest)"]
+    flagged.flags = ["suspicious_change"]
+    tampered = trial("r1", "t3", 0, "failed")
+    tampered.flags = ["runner_tampered", "pids_limit"]
+    run = RunDir(tmp_path, "r1")
+    run.write_result(flagged)
+    run.write_result(tampered)
+    md = write_report([run_dir], tmp_path / "out", n_bootstrap=50).markdown.read_text()
+    section = md.split("## Flagged for review", 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| t") and "__" in line]
+    assert rows[0].startswith("| t2__openai__0 | passed | suspicious_change |")  # passed ones first
+    assert rows[1].startswith("| t3__openai__0 | failed | runner_tampered |")  # only review flags shown
+    assert len(rows) == 2
+    assert "verdict.review" in section
+
+
 def hundred_tasks(passed: set[int]) -> dict[str, list[str]]:
     return {f"t{i}": ["passed" if i in passed else "failed"] for i in range(100)}
 
