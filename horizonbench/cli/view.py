@@ -1,0 +1,35 @@
+"""``view``: the results viewer, served on 127.0.0.1 or exported as a static site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from horizonbench.cli.app import app, out
+from horizonbench.errors import RunError
+
+
+@app.command("view")
+def view_cmd(
+    runs: list[Path] = typer.Argument(..., help="Run directories (results/<run-id>)."),
+    port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1 (0: any free port)."),
+    export: Path | None = typer.Option(None, "--export", help="Write the pages as a static site here instead."),
+) -> None:
+    """Browse every run and trial: trials table, trajectories, diffs, logs, comparisons."""
+    from horizonbench.view import bind, export_site, make_app, open_runs, serve
+
+    opened = open_runs(runs)
+    if export is not None:
+        n = export_site(opened, export)
+        out.print(f"wrote {n} page(s) to {export / 'index.html'}", highlight=False, soft_wrap=True)
+        return
+    try:
+        sock = bind(port)
+    except OSError as exc:
+        raise RunError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); pick another with --port") from None
+    out.print(f"serving on http://127.0.0.1:{sock.getsockname()[1]}", highlight=False, soft_wrap=True)
+    try:
+        serve(make_app(opened), sock)
+    finally:
+        sock.close()
