@@ -59,11 +59,19 @@ def report_cmd(
     horizon_weights: str | None = HorizonWeightsOpt,
     horizon_reg: float | None = HorizonRegOpt,
     horizon_interval: str | None = HorizonIntervalOpt,
+    viewer: bool = typer.Option(
+        False, "--viewer", help="Also export the results viewer into OUT/viewer; report.html links to it."
+    ),
 ) -> None:
     """Write report.md, a self-contained report.html with plots, and junit.xml."""
-    from horizonbench.report.report import write_report
+    from horizonbench.report.report import VIEWER_DIR, write_report
 
     method = horizon_choice(horizon_method, horizon_weights, horizon_reg, horizon_interval)
+    if viewer:
+        from horizonbench.view import export_site, open_runs
+
+        pages = export_site(open_runs(runs), out_dir / VIEWER_DIR)
+        out.print(f"wrote {pages} viewer page(s) to {out_dir / VIEWER_DIR}", highlight=False, soft_wrap=True)
     files = write_report(runs, out_dir, n_bootstrap=bootstrap, interval=interval, horizon=method)
     for g in files.analysis.groups:
         line = (

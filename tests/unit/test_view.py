@@ -197,3 +197,15 @@ def test_static_links_are_relative() -> None:
     assert links.trials("r", TrialQuery(status="failed", page=2)) == "../../runs/r/trials-failed-p2.html"
     assert Links().trials("r", TrialQuery(status="failed", page=2)) == "/runs/r/trials.html?status=failed&page=2"
     assert Pages([]).runs == {}
+
+
+def test_report_links_to_a_viewer_exported_beside_it(runs: list[Path], tmp_path: Path) -> None:
+    from horizonbench.report.report import write_report
+
+    out = tmp_path / "report"
+    export_site(open_runs(runs), out / "viewer")
+    page = write_report(runs, out, n_bootstrap=20).html
+    link = re.search(r'<a id="viewer-link" href="([^"]+)"', page.read_text())
+    assert link is not None and (out / link.group(1)).is_file()
+    alone = write_report(runs, tmp_path / "plain", n_bootstrap=20).html
+    assert "viewer-link" not in alone.read_text()
