@@ -35,6 +35,18 @@ def results_index(
         out.print(f"{run}: {n} trial(s) indexed ({how})", highlight=False)
 
 
+@results_app.command("export-atif")
+def results_export_atif(
+    run: Path = typer.Argument(..., help="A run directory (results/<run-id>)."),
+    out_dir: Path = typer.Option(..., "--out", help="Directory for the trajectories, one <trial-id>.json each."),
+) -> None:
+    """Write each trial's trajectory in Harbor's ATIF format (the replay agent reads these too)."""
+    from horizonbench.results.atif import export_atif
+
+    written = export_atif(run, out_dir)
+    out.print(f"wrote {len(written)} ATIF trajectory(ies) to {out_dir}", highlight=False, soft_wrap=True)
+
+
 @results_app.command("export")
 def results_export(
     runs: list[Path] = RunsArg,

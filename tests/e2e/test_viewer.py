@@ -1,7 +1,7 @@
 """The results viewer in a real browser: a run written by the ``openai`` adapter against the
 scripted endpoint (one trial passes, one fails), served by ``horizonbench view`` on a free
 127.0.0.1 port, and its pages loaded in headless Chromium (the DOM after rendering, and a
-screenshot)."""
+screenshot); and the run's trajectories exported to ATIF and replayed."""
 
 from __future__ import annotations
 
@@ -145,3 +145,23 @@ def test_export_opens_from_file_urls(run_dir: Path, tmp_path: Path) -> None:
     assert link, html[:2000]
     trial = dom((site / "runs" / "llm" / link.group(1)).as_uri(), tmp_path / "profile-trial")
     assert "echo &#39;{}&#39; &gt; /app/report.json" in trial or "echo '{}' &gt; /app/report.json" in trial
+
+
+def test_replaying_the_atif_export_reproduces_the_verdict(run_dir: Path, tmp_path: Path) -> None:
+    res = hb("results", "export-atif", run_dir, "--out", tmp_path / "atif")
+    assert res.returncode == 0, res.stdout + res.stderr
+    atif = tmp_path / "atif" / "fix-median__openai__0.json"
+    assert json.loads(atif.read_text())["schema_version"] == "ATIF-v1.4"
+    opts = RunOptions(
+        run_id="replayed",
+        agents=["replay"],
+        results_root=tmp_path,
+        agent_options={"replay": {"trajectory": str(atif)}},
+        budget=Budget(),
+    )
+    again = asyncio.run(execute([load_task(SMOKE / "fix-median")], [], opts)).results[0]
+    first = json.loads((run_dir / "trials" / "fix-median__openai__0" / "result.json").read_text())
+    assert again.status == "passed" and again.outcome is not None and again.outcome.steps == 5
+    assert again.verdict is not None and again.verdict.tests == first["verdict"]["tests"]
+    replayed_diff = (tmp_path / "replayed" / "trials" / again.trial_id / "agent.diff").read_text()
+    assert replayed_diff == (run_dir / "trials" / "fix-median__openai__0" / "agent.diff").read_text()
