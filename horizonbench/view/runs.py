@@ -2,9 +2,8 @@
 
 The trials table is read from the run's columnar index (:mod:`horizonbench.results.index`),
 only the columns the viewer shows, never from the result files: a run of 100,000 trials
-opens in a fraction of a second. An index that is missing or not sealed (a run still
-going, or one written by an older version) is brought up to date first, as ``horizonbench
-results index`` would; a read-only run directory is loaded in memory instead.
+opens in a fraction of a second. A run still going (its index not sealed) is reconciled with
+its result files on every page, so it shows trials as they finish.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from pydantic import ValidationError
 from horizonbench.errors import RunError
 from horizonbench.models import RunManifest
 from horizonbench.results.columns import MTIME
-from horizonbench.results.index import INDEX_DIR, SEALED, index_run, is_sealed
+from horizonbench.results.index import INDEX_DIR, SEALED, index_run, is_sealed, read_index
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +87,7 @@ class Run:
         """The trials table (:data:`TABLE_COLUMNS`, ``flags`` as a joined string, a ``key``
         column naming the task as scoring does), kept until the run's index changes."""
         stamp = _index_stamp(self.path)
-        if self._table is None or stamp != self._stamp or stamp is None:
+        if self._table is None or stamp is None or stamp != self._stamp:
             self._table = read_table(self.path)
             self._stamp = _index_stamp(self.path)
         return self._table
@@ -141,23 +140,32 @@ def _read_manifest(path: Path) -> tuple[RunManifest | None, dict[str, Any]]:
 
 
 def _index_stamp(run: Path) -> tuple[Any, ...] | None:
-    """What changes when the index does: its seal and part files (None without a seal)."""
+    """What changes when a sealed index does: its seal and part files. None for an index
+    that is not sealed: a run still going is read afresh on every page."""
+    if not is_sealed(run):
+        return None
     index = run / INDEX_DIR
     try:
-        seal = os.stat(index / SEALED).st_mtime_ns
-        parts = tuple(sorted(p.name for p in index.glob("part-*.parquet")))
+        return (os.stat(index / SEALED).st_mtime_ns, tuple(sorted(p.name for p in index.glob("part-*.parquet"))))
     except OSError:
         return None
-    return (seal, parts, is_sealed(run))
 
 
 def read_table(run: Path) -> pd.DataFrame:
-    """The trials table of a run, read from its sealed index (sealing it first where needed).
+    """The trials table of a run, from its index.
+
+    A sealed index is read as it is, only the table's columns. An index that is not sealed
+    (a run still going, or killed) is brought up to date with the result files in memory and
+    left as it is: the viewer never seals the index of a run that may still be writing it. A
+    run without an index gets one (where the directory is writable).
 
     Raises:
-        RunError: a result file cannot be read while the index is brought up to date.
+        RunError: a result file cannot be read.
     """
     if not is_sealed(run):
+        df = read_index(run, reconcile=True)
+        if df is not None:
+            return _with_keys(_joined_flags_frame(df))
         try:
             index_run(run)
         except RunError as exc:  # a read-only directory: load what is there in memory

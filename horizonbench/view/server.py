@@ -8,6 +8,7 @@ and nowhere else, and has no route that writes.
 from __future__ import annotations
 
 import asyncio
+import html
 import socket
 from functools import partial
 from typing import Any
@@ -34,10 +35,10 @@ def make_app(runs: list[Run]) -> Starlette:
         # Rendering reads Parquet and trial files: off the event loop, so one slow page does
         # not hold up the others.
         try:
-            html = await run_in_threadpool(partial(render, *args, LINKS))
+            body = await run_in_threadpool(partial(render, *args, LINKS))
         except PageNotFound as exc:
-            return HTMLResponse(f"<!doctype html><title>not found</title><p>{_escape(str(exc))}</p>", 404)
-        return HTMLResponse(html)
+            return HTMLResponse(f"<!doctype html><title>not found</title><p>{html.escape(str(exc))}</p>", 404)
+        return HTMLResponse(body)
 
     async def root(request: Request) -> Response:
         return RedirectResponse("/index.html")
@@ -71,12 +72,6 @@ def make_app(runs: list[Run]) -> Starlette:
             Route("/compare/{base}/{candidate}/{left}/{right}.html", pair),
         ]
     )
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
 
 def bind(port: int = 0) -> socket.socket:

@@ -209,3 +209,17 @@ def test_report_links_to_a_viewer_exported_beside_it(runs: list[Path], tmp_path:
     assert link is not None and (out / link.group(1)).is_file()
     alone = write_report(runs, tmp_path / "plain", n_bootstrap=20).html
     assert "viewer-link" not in alone.read_text()
+
+
+def test_a_run_still_going_shows_new_trials_and_is_not_sealed(runs: list[Path]) -> None:
+    from horizonbench.results.index import SEALED, IndexWriter
+
+    run = open_runs(runs[:1])[0]
+    assert len(run.table()) == 6 and (runs[0] / "index" / SEALED).is_file()  # a finished run: sealed once
+    writer = IndexWriter(runs[0])  # a run resumed: its index is unsealed while it goes
+    RunDir(runs[0].parent, "base").write_result(_result("base", "t3", 0, "passed"))
+    table = run.table()
+    assert "t3__agent__0" in set(table["trial_id"]) and len(table) == 7
+    assert not (runs[0] / "index" / SEALED).exists()
+    writer.close()
+    assert (runs[0] / "index" / SEALED).is_file() and len(run.table()) == 7
