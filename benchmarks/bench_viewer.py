@@ -6,7 +6,7 @@ which the trials table never reads), then, with a fresh viewer each time (nothin
 times an HTTP GET through starlette's TestClient of
 
 - ``first_page``: the trials table's first page, unfiltered (the target: under 1 s);
-- ``filtered_sorted_page``: failed trials with a flag-free filter, sorted by cost, descending;
+- ``filtered_sorted_page``: the failed trials, sorted by cost, descending;
 - ``runs_page``: the runs page, with pass@1, its interval and the cost of every agent and model;
 - ``next_page``: a later page of the same viewer, once the table is read.
 

@@ -132,7 +132,7 @@ class Pages:
             run=run,
             query=query,
             page=page,
-            choices=choices(df),
+            choices=run.derived("choices", choices),
             sorts=list(SORTS),
             page_size=PAGE_SIZE,
             rows=page.rows.to_dict("records"),

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ TABLE_COLUMNS = (
     "limit",
     "steps",
     "input_tokens",
+    "cached_input_tokens",
     "output_tokens",
     "cost_usd",
     "total_s",
@@ -68,6 +70,7 @@ class Run:
     """run.json as JSON, for manifests this version cannot read (shown as they are)."""
     _table: pd.DataFrame | None = field(default=None, repr=False)
     _stamp: tuple[Any, ...] | None = field(default=None, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def run_id(self) -> str:
@@ -91,6 +94,15 @@ class Run:
             self._table = read_table(self.path)
             self._stamp = _index_stamp(self.path)
         return self._table
+
+    def derived(self, name: str, compute: Callable[[pd.DataFrame], Any]) -> Any:
+        """``compute(table)``, computed once per version of the table (figures, menus)."""
+        table = self.table()
+        if self._memo.get("") is not table:
+            self._memo = {"": table}
+        if name not in self._memo:
+            self._memo[name] = compute(table)
+        return self._memo[name]
 
     def task_path(self, task: str) -> Path | None:
         """The task directory the run recorded for ``task``, if the manifest names one."""

@@ -42,9 +42,30 @@ def figures(df: pd.DataFrame, label: str, agent: str = "", model: str = "") -> G
     )
 
 
+SCORED = (
+    "suite",
+    "task",
+    "family",
+    "agent",
+    "model",
+    "status",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "cost_usd",
+)
+"""The table's columns the figures read (a narrow frame: scoring copies and regroups it often)."""
+
+
 def run_figures(run: Run) -> list[GroupFigures]:
-    """The run as a whole, then each agent and model of it (when there is more than one)."""
-    df = run.table()
+    """The run as a whole, then each agent and model of it (when there is more than one);
+    computed once per version of the run's table."""
+    result: list[GroupFigures] = run.derived("figures", _figures)
+    return result
+
+
+def _figures(table: pd.DataFrame) -> list[GroupFigures]:
+    df = table.loc[:, [c for c in SCORED if c in table.columns]]
     whole = figures(df, "all trials")
     groups = []
     for (agent, model), group in df.groupby(["agent", df["model"].fillna("")], sort=True, dropna=False):
