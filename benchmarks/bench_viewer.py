@@ -72,7 +72,7 @@ def write_indexed_run(root: Path, n_trials: int, seed: int = 0) -> Path:
 def timed_get(run: Path, url: str) -> tuple[float, int, str]:
     """Seconds for one GET of ``url`` by a viewer opened just now, and the response."""
     started = time.perf_counter()
-    client = TestClient(make_app(open_runs([run])))
+    client = TestClient(make_app(open_runs([run])), base_url="http://127.0.0.1")
     response = client.get(url)
     return time.perf_counter() - started, response.status_code, response.text
 
@@ -116,7 +116,7 @@ def main() -> None:
                     sys.exit(f"{url}: HTTP {status}")
                 times.append(seconds)
             figures[f"{name}_seconds"] = [round(t, 3) for t in times]
-        client = TestClient(make_app(open_runs([run])))
+        client = TestClient(make_app(open_runs([run])), base_url="http://127.0.0.1")
         client.get(pages["first_page"])
         t0 = time.perf_counter()
         later = client.get("/runs/bench/trials.html?page=1000&sort=tokens")

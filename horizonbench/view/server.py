@@ -2,7 +2,8 @@
 served by uvicorn on 127.0.0.1 only.
 
 Results hold the code and logs of every attempt: the app listens on the loopback interface
-and nowhere else, and has no route that writes.
+and nowhere else, has no route that writes, and answers only requests addressed to
+127.0.0.1 or localhost (a web page whose domain was rebound to 127.0.0.1 cannot read it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -27,8 +30,11 @@ HOST = "127.0.0.1"
 LINKS = Links(root="/", static=False)
 
 
-def make_app(runs: list[Run]) -> Starlette:
-    """The web app showing ``runs``."""
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def make_app(runs: list[Run], allowed_hosts: tuple[str, ...] = LOCAL_HOSTS) -> Starlette:
+    """The web app showing ``runs``, answering requests whose Host is one of ``allowed_hosts``."""
     pages = Pages(runs)
 
     async def page(render: Any, *args: Any) -> Response:
@@ -70,7 +76,8 @@ def make_app(runs: list[Run]) -> Starlette:
             Route("/runs/{run}/trials/{trial}.html", trial),
             Route("/compare/{base}/{candidate}.html", compare),
             Route("/compare/{base}/{candidate}/{left}/{right}.html", pair),
-        ]
+        ],
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))],
     )
 
 

@@ -3,6 +3,7 @@ table's filters, sorting and pages, each page through the web app, and the stati
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def runs(tmp_path: Path) -> list[Path]:
 
 @pytest.fixture
 def client(runs: list[Path]) -> TestClient:
-    return TestClient(make_app(open_runs(runs)))
+    return TestClient(make_app(open_runs(runs)), base_url="http://127.0.0.1")
 
 
 def test_select_filters_sorts_and_pages(runs: list[Path]) -> None:
@@ -223,3 +224,37 @@ def test_a_run_still_going_shows_new_trials_and_is_not_sealed(runs: list[Path]) 
     assert not (runs[0] / "index" / SEALED).exists()
     writer.close()
     assert (runs[0] / "index" / SEALED).is_file() and len(run.table()) == 7
+
+
+def test_the_app_listens_on_loopback_and_answers_only_local_hosts(runs: list[Path]) -> None:
+    from horizonbench.view import bind
+
+    sock = bind(0)
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1" and sock.getsockname()[1] > 0
+    finally:
+        sock.close()
+    app = make_app(open_runs(runs))
+    assert TestClient(app, base_url="http://localhost:8000").get("/index.html").status_code == 200
+    assert TestClient(app, base_url="http://evil.example").get("/index.html").status_code == 400
+
+
+def test_gateway_exchanges_of_agent_clis_are_shown(runs: list[Path], client: TestClient) -> None:
+    exchange = {
+        "t": 1.0,
+        "kind": "gateway_exchange",
+        "protocol": "openai",
+        "status": 200,
+        "latency": 0.4,
+        "request_messages": 3,
+        "request": [{"role": "user", "content": "run the tests"}],
+        "response": {"choices": [{"message": {"content": "I will run pytest"}}]},
+        "usage": {"input_tokens": 30, "output_tokens": 5},
+        "cost": 0.002,
+    }
+    trajectory = runs[0] / "trials" / "t1__agent__0" / "trajectory.jsonl"
+    trajectory.write_text(trajectory.read_text() + json.dumps(exchange) + "\n")
+    html = client.get("/runs/base/trials/t1__agent__0.html").text
+    step = html.split('class="step gateway_exchange"')[1]
+    assert "openai, HTTP 200, latency 0.4 s, 3 message(s) sent" in step
+    assert "run the tests" in step and "I will run pytest" in step
