@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
 from horizonbench.models import AgentOutcome, RunConfig, RunManifest, TaskEntry, TrialResult, Verdict
 from horizonbench.models.trajectory import header_line
@@ -258,3 +259,23 @@ def test_gateway_exchanges_of_agent_clis_are_shown(runs: list[Path], client: Tes
     step = html.split('class="step gateway_exchange"')[1]
     assert "openai, HTTP 200, latency 0.4 s, 3 message(s) sent" in step
     assert "run the tests" in step and "I will run pytest" in step
+
+
+def test_command_line_errors_are_one_line(runs: list[Path], tmp_path: Path) -> None:
+    from horizonbench.cli.app import app
+    from horizonbench.errors import RunError
+    from horizonbench.view import bind
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["view", str(tmp_path / "nowhere")])
+    assert isinstance(res.exception, RunError) and "not a run directory" in str(res.exception)
+    taken = bind(0)
+    try:
+        res = runner.invoke(app, ["view", str(runs[0]), "--port", str(taken.getsockname()[1])])
+        assert isinstance(res.exception, RunError) and "pick another with --port" in str(res.exception)
+    finally:
+        taken.close()
+    res = runner.invoke(app, ["view", "--export", str(tmp_path / "site"), *map(str, runs)])
+    assert res.exit_code == 0 and "wrote" in res.stdout and (tmp_path / "site" / "index.html").is_file()
+    res = runner.invoke(app, ["results", "export-atif", str(runs[0]), "--out", str(tmp_path / "atif")])
+    assert res.exit_code == 0 and len(list((tmp_path / "atif").glob("*.json"))) == 6
