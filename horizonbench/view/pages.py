@@ -92,6 +92,12 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _task_label(key: Any) -> str:
+    """A task key of scoring (``suite/task``) as shown: the task alone when it has no suite."""
+    text = str(key)
+    return text[1:] if text.startswith("/") else text
+
+
 class Pages:
     """Renders the pages of a set of runs."""
 
@@ -104,7 +110,9 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(pct=_pct, num=_num, usd=_usd, text=_text, flags=flag_list, explain=explain_flag)
+        self.env.filters.update(
+            pct=_pct, num=_num, usd=_usd, text=_text, flags=flag_list, explain=explain_flag, task=_task_label
+        )
 
     def run(self, key: str) -> Run:
         """Raises: PageNotFound: no run of that name."""
