@@ -156,7 +156,8 @@ def read_trial(run: Run, trial_id: str) -> TrialView:
     trajectory = directory / "trajectory.jsonl"
     if trajectory.is_file():
         try:
-            view.steps = [_step(e.model_dump()) for e in read_events(trajectory)]
+            for event in read_events(trajectory):  # the steps before a bad line are still shown
+                view.steps.append(_step(event.model_dump()))
         except ConfigError as exc:
             view.trajectory_error = str(exc)
     diff = _read_text(directory / "agent.diff")

@@ -279,3 +279,13 @@ def test_command_line_errors_are_one_line(runs: list[Path], tmp_path: Path) -> N
     assert res.exit_code == 0 and "wrote" in res.stdout and (tmp_path / "site" / "index.html").is_file()
     res = runner.invoke(app, ["results", "export-atif", str(runs[0]), "--out", str(tmp_path / "atif")])
     assert res.exit_code == 0 and len(list((tmp_path / "atif").glob("*.json"))) == 6
+
+
+def test_an_unfinished_trial_with_a_broken_trajectory_still_opens(runs: list[Path], client: TestClient) -> None:
+    trial = runs[0] / "trials" / "t9__agent__0"
+    trial.mkdir()
+    (trial / "trajectory.jsonl").write_text('{"kind": "note", "text": "hi"}\nnot json\n')
+    r = client.get("/runs/base/trials/t9__agent__0.html")
+    assert r.status_code == 200
+    assert "No result.json" in r.text and "trajectory.jsonl:2: not a JSON line" in r.text
+    assert 'class="step note"' in r.text
