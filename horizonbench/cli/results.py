@@ -80,9 +80,11 @@ def report_cmd(
 
     method = horizon_choice(horizon_method, horizon_weights, horizon_reg, horizon_interval)
     if viewer:
+        from horizonbench.cli.view import export_progress
         from horizonbench.view import export_site, open_runs
 
-        pages = export_site(open_runs(runs), out_dir / VIEWER_DIR)
+        with export_progress(out) as progress:
+            pages = export_site(open_runs(runs), out_dir / VIEWER_DIR, progress)
         out.print(f"wrote {pages} viewer page(s) to {out_dir / VIEWER_DIR}", highlight=False, soft_wrap=True)
     files = write_report(runs, out_dir, n_bootstrap=bootstrap, interval=interval, horizon=method)
     for g in files.analysis.groups:

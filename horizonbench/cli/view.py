@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from horizonbench.cli.app import app, out
 from horizonbench.errors import RunError
+
+
+@contextmanager
+def export_progress(console: Console) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar of pages written (an export of a large run writes one per trial)."""
+    columns = (TextColumn("[bold]pages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("export", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @app.command("view")
@@ -21,7 +38,8 @@ def view_cmd(
 
     opened = open_runs(runs)
     if export is not None:
-        n = export_site(opened, export)
+        with export_progress(out) as progress:
+            n = export_site(opened, export, progress)
         out.print(f"wrote {n} page(s) to {export / 'index.html'}", highlight=False, soft_wrap=True)
         return
     try:
