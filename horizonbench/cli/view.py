@@ -16,7 +16,10 @@ from horizonbench.errors import RunError
 
 @contextmanager
 def export_progress(console: Console) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar of pages written (an export of a large run writes one per trial)."""
+    """A progress bar of pages written (an export of a large run writes one per trial), on a terminal."""
+    if not console.is_terminal:
+        yield lambda done, total: None
+        return
     columns = (TextColumn("[bold]pages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("export", total=None)
