@@ -32,7 +32,7 @@ def export_progress(console: Console) -> Iterator[Callable[[int, int], None]]:
 
 @app.command("view")
 def view_cmd(
-    runs: list[Path] = typer.Argument(..., help="Run directories (results/<run-id>)."),
+    runs: list[Path] = typer.Argument(..., help="Run directories (results/<run-id>), or a results directory of runs."),
     port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1 (0: any free port)."),
     export: Path | None = typer.Option(None, "--export", help="Write the pages as a static site here instead."),
 ) -> None:

@@ -114,18 +114,31 @@ class Run:
         return None
 
 
+def _is_run(path: Path) -> bool:
+    return path.is_dir() and ((path / "run.json").is_file() or (path / "trials").is_dir())
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """Run directories, and the run directories inside a results directory (``results/``)."""
+    out = []
+    for path in map(Path, paths):
+        inside = sorted(p for p in path.iterdir() if _is_run(p)) if path.is_dir() and not _is_run(path) else []
+        if not inside and not _is_run(path):
+            raise RunError(f"{path}: not a run directory (no run.json) and holds none; give results/<run-id>")
+        out += inside or [path]
+    return out
+
+
 def open_runs(paths: list[Path]) -> list[Run]:
-    """The runs at ``paths``, each with a unique key.
+    """The runs at ``paths`` (run directories, or results directories holding them), each
+    with a unique key.
 
     Raises:
-        RunError: a path is not a run directory, or its run.json is not JSON.
+        RunError: a path is neither a run directory nor holds one, or a run.json is not JSON.
     """
     runs: list[Run] = []
     seen: set[str] = set()
-    for path in paths:
-        path = Path(path)
-        if not path.is_dir() or not ((path / "run.json").is_file() or (path / "trials").is_dir()):
-            raise RunError(f"{path}: not a run directory (no run.json); give results/<run-id>")
+    for path in _expand(paths):
         key = base = _SAFE.sub("-", path.resolve().name) or "run"
         n = 2
         while key in seen:

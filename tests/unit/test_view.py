@@ -117,6 +117,11 @@ def client(runs: list[Path]) -> TestClient:
     return TestClient(make_app(open_runs(runs)), base_url="http://127.0.0.1")
 
 
+def test_a_results_directory_opens_every_run_in_it(runs: list[Path]) -> None:
+    assert [r.key for r in open_runs([runs[0].parent])] == ["base", "cand"]
+    assert [r.key for r in open_runs([runs[0], runs[0]])] == ["base", "base-2"]
+
+
 def test_select_filters_sorts_and_pages(runs: list[Path]) -> None:
     df = open_runs(runs[:1])[0].table()
     assert len(df) == 6
