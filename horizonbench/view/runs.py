@@ -82,7 +82,7 @@ class Run:
         Raises:
             RunError: ``trial_id`` is not a plain name (it would reach outside the run).
         """
-        if not trial_id or _SAFE.search(trial_id) or trial_id.startswith("."):
+        if not trial_id or trial_id.startswith(".") or any(c in trial_id for c in "/\\\0"):
             raise RunError(f"bad trial id {trial_id!r}")
         return self.path / "trials" / trial_id
 
