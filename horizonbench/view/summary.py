@@ -66,12 +66,11 @@ def run_figures(run: Run) -> list[GroupFigures]:
 
 def _figures(table: pd.DataFrame) -> list[GroupFigures]:
     df = table.loc[:, [c for c in SCORED if c in table.columns]]
-    whole = figures(df, "all trials")
     groups = []
     for (agent, model), group in df.groupby(["agent", df["model"].fillna("")], sort=True, dropna=False):
-        label = f"{agent} / {model}" if model and model != "None" else str(agent)
-        groups.append(figures(group, label, str(agent), "" if model == "None" else str(model)))
-    return groups if len(groups) == 1 else [whole, *groups]
+        name = "" if model == "None" else str(model)  # a missing model reads "None" in the index
+        groups.append(figures(group, f"{agent} / {name}" if name else str(agent), str(agent), name))
+    return groups if len(groups) == 1 else [figures(df, "all trials"), *groups]
 
 
 @dataclass(frozen=True)

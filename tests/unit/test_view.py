@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from horizonbench.models import AgentOutcome, RunConfig, RunManifest, TaskEntry, TrialResult, Verdict
 from horizonbench.models.trajectory import header_line
 from horizonbench.results.store import RunDir
-from horizonbench.view import Links, Pages, export_site, make_app, open_runs
+from horizonbench.view import Links, export_site, make_app, open_runs
 from horizonbench.view.table import TrialQuery, select
 
 DIFF = "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-old = 1\n+new = 2\n"
@@ -203,7 +203,6 @@ def test_static_links_are_relative() -> None:
     links = Links(root="../../", static=True)
     assert links.trials("r", TrialQuery(status="failed", page=2)) == "../../runs/r/trials-failed-p2.html"
     assert Links().trials("r", TrialQuery(status="failed", page=2)) == "/runs/r/trials.html?status=failed&page=2"
-    assert Pages([]).runs == {}
 
 
 def test_report_links_to_a_viewer_exported_beside_it(runs: list[Path], tmp_path: Path) -> None:
