@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from horizonbench.cli import agents, deciding, endpoints, images, results, run, tasks
+from horizonbench.cli import agents, deciding, endpoints, images, results, run, tasks, view
 from horizonbench.cli.app import app, err
 from horizonbench.errors import HorizonError
 
@@ -21,7 +21,7 @@ app.add_typer(tasks.tasks_app, name="tasks")
 app.add_typer(results.results_app, name="results")
 app.add_typer(results.claims_app, name="claims")
 
-__all__ = ["app", "deciding", "main", "run"]
+__all__ = ["app", "deciding", "main", "run", "view"]
 
 
 def main() -> None:

@@ -36,6 +36,18 @@ def results_index(
         out.print(f"{run}: {n} trial(s) indexed ({how})", highlight=False)
 
 
+@results_app.command("export-atif")
+def results_export_atif(
+    run: Path = typer.Argument(..., help="A run directory (results/<run-id>)."),
+    out_dir: Path = typer.Option(..., "--out", help="Directory for the trajectories, one <trial-id>.json each."),
+) -> None:
+    """Write each trial's trajectory in Harbor's ATIF format (the replay agent reads these too)."""
+    from horizonbench.results.atif import export_atif
+
+    written = export_atif(run, out_dir)
+    out.print(f"wrote {len(written)} ATIF trajectory(ies) to {out_dir}", highlight=False, soft_wrap=True)
+
+
 @results_app.command("export")
 def results_export(
     runs: list[Path] = RunsArg,
@@ -63,9 +75,12 @@ def report_cmd(
     cutoff: str | None = typer.Option(
         None, "--cutoff", help="A model's training cut-off (YYYY-MM-DD): pass@1 on tasks created before and after it."
     ),
+    viewer: bool = typer.Option(
+        False, "--viewer", help="Also export the results viewer into OUT/viewer; report.html links to it."
+    ),
 ) -> None:
     """Write report.md, a self-contained report.html with plots, and junit.xml."""
-    from horizonbench.report.report import write_report
+    from horizonbench.report.report import VIEWER_DIR, write_report
 
     method = horizon_choice(horizon_method, horizon_weights, horizon_reg, horizon_interval)
     if cutoff is not None:
@@ -75,6 +90,13 @@ def report_cmd(
             cutoff = date.fromisoformat(cutoff).isoformat()
         except ValueError:
             raise ConfigError(f"--cutoff {cutoff!r}: expected a day as YYYY-MM-DD") from None
+    if viewer:
+        from horizonbench.cli.view import export_progress
+        from horizonbench.view import export_site, open_runs
+
+        with export_progress(out) as progress:
+            pages = export_site(open_runs(runs), out_dir / VIEWER_DIR, progress)
+        out.print(f"wrote {pages} viewer page(s) to {out_dir / VIEWER_DIR}", highlight=False, soft_wrap=True)
     files = write_report(runs, out_dir, n_bootstrap=bootstrap, interval=interval, horizon=method, cutoff=cutoff)
     for g in files.analysis.groups:
         line = (

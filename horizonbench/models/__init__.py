@@ -5,6 +5,7 @@
 - :mod:`~horizonbench.models.result`: ``result.json`` of a trial and its verdict.
 - :mod:`~horizonbench.models.run`: ``run.json``, the run manifest.
 - :mod:`~horizonbench.models.trajectory`: ``trajectory.jsonl``.
+- :mod:`~horizonbench.models.atif`: Harbor's ATIF trajectories (exported, and read by ``replay``).
 - :mod:`~horizonbench.models.predictions`: ``predictions.json`` of ``score-predictions``.
 
 Readers accept older versions of each (a ``mode="before"`` validator upgrades them).

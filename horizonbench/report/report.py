@@ -47,6 +47,10 @@ class ReportFiles:
     analysis: Analysis = field(repr=False)
 
 
+VIEWER_DIR = "viewer"
+"""Where ``report --viewer`` exports the static viewer, beside report.html."""
+
+
 def write_report(
     paths: Sequence[str | Path],
     out_dir: str | Path,
@@ -56,11 +60,14 @@ def write_report(
     interval: str = "cluster-t",
     horizon: str | HorizonMethod = "default",
     cutoff: str | None = None,
+    viewer: str | None = None,
 ) -> ReportFiles:
     """Analyse the runs at ``paths`` and write ``report.md``, ``report.html`` and ``junit.xml`` into ``out_dir``.
 
     ``interval`` and ``horizon`` choose the interval method of rates and the horizon method
-    (see :func:`horizonbench.report.analysis.analyse`); the report names both. ``cutoff`` (a
+    (see :func:`horizonbench.report.analysis.analyse`); the report names both. report.html
+    links to the results viewer at ``viewer`` (a URL relative to it), or to
+    ``viewer/index.html`` when a static viewer was exported there (``horizonbench view --export``). ``cutoff`` (a
     model's stated training cut-off, YYYY-MM-DD) adds pass@1 on tasks created before and after it.
 
     Raises:
@@ -72,12 +79,14 @@ def write_report(
     analysis = analyse(paths, n_bootstrap=n_bootstrap, seed=seed, interval=interval, horizon=horizon)
     tables = report_tables(analysis, cutoff=cutoff)
     out = Path(out_dir)
+    if viewer is None and (out / VIEWER_DIR / "index.html").is_file():
+        viewer = f"{VIEWER_DIR}/index.html"
     try:
         out.mkdir(parents=True, exist_ok=True)
         md = out / "report.md"
         md.write_text(to_markdown(analysis, tables), encoding="utf-8")
         page = out / "report.html"
-        page.write_text(to_html(analysis, tables, all_plots(analysis)), encoding="utf-8")
+        page.write_text(to_html(analysis, tables, all_plots(analysis), viewer=viewer), encoding="utf-8")
         junit = write_junit(analysis.frame, out / "junit.xml")
     except OSError as exc:
         raise RunError(f"cannot write the report into {out}: {exc.strerror or exc}") from None
@@ -126,8 +135,11 @@ def to_markdown(analysis: Analysis, tables: Sequence[Table]) -> str:
     return "\n".join(lines)
 
 
-def to_html(analysis: Analysis, tables: Sequence[Table], plots: dict[str, tuple[str, bytes]]) -> str:
-    """The report as one self-contained HTML page: tables, and plots embedded as data URIs."""
+def to_html(
+    analysis: Analysis, tables: Sequence[Table], plots: dict[str, tuple[str, bytes]], *, viewer: str | None = None
+) -> str:
+    """The report as one self-contained HTML page: tables, and plots embedded as data URIs;
+    with a link to the results viewer at ``viewer`` when given."""
     esc = html.escape
     runs = ", ".join(f"<code>{esc(r.run_id)}</code>" for r in analysis.runs)
     parts = [
@@ -142,6 +154,11 @@ def to_html(analysis: Analysis, tables: Sequence[Table], plots: dict[str, tuple[
         f"{len(analysis.groups)} agent/model group(s). Errors are infrastructure failures: they are left out of "
         "every rate and counted apart.</p>",
     ]
+    if viewer is not None:
+        parts.append(
+            f'<p class="lead">Every attempt, step by step: <a id="viewer-link" href="{esc(viewer)}">'
+            "the results viewer</a>.</p>"
+        )
     body_tables = list(tables)
     parts.append(_html_table(body_tables.pop(0)))
     parts.append('<h2 id="plots">Plots</h2><div class="plots">')

@@ -1,6 +1,7 @@
 """The package is laid out in layers; a module imports only from its own layer or below.
 
-core -> models -> results -> sandbox -> tasks -> agents -> grading -> runner -> scoring -> report -> workflows -> cli
+core -> models -> results -> sandbox -> tasks -> agents -> grading -> runner -> scoring -> report -> view
+-> workflows -> cli
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ LAYERS = [
     "runner",
     "scoring",
     "report",
+    "view",
     "workflows",
     "cli",
 ]
