@@ -108,6 +108,23 @@ def tasks_generate_ladder(
     out.print(f"wrote {path}: ladder of {length} step(s), seed {seed}", highlight=False)
 
 
+@tasks_app.command("variants")
+def tasks_variants(
+    paths: list[Path] = typer.Argument(..., help="Suite folders or task folders (repository tasks)."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the variants (a suite of its own)."),
+    seed: int = typer.Option(1, "--seed", "-s", help="Picks the new names; another seed, other names."),
+) -> None:
+    """Contamination probes: each task with its project's module renamed in code, tests, patch and text."""
+    from horizonbench.tasks.variants import make_variants
+
+    made, skipped = make_variants(paths, out_dir, seed)
+    for v in made:
+        out.print(f"{v.path}: {v.source} with {v.old} renamed {v.new}", highlight=False)
+    for name, why in skipped:
+        err.print(f"skipped {name}: {why}", highlight=False, soft_wrap=True)
+    out.print(f"{len(made)} variant(s) in {out_dir}; prove them sound with: horizonbench tasks check {out_dir}")
+
+
 @tasks_app.command("import-swebench")
 def tasks_import_swebench(
     instances: Path = typer.Argument(..., help="SWE-bench instances (JSON lines)."),

@@ -87,6 +87,7 @@ class TrialResult(BaseModel):
     tags: list[str] = Field(default_factory=list, description="metadata.tags of the task.")
     expert_minutes: float | None = Field(None, description="[horizon] expert_minutes: the task's length.")
     task_created: str | None = Field(None, description="metadata.created of the task (YYYY-MM-DD), where it says.")
+    variant_of: str | None = Field(None, description="For a contamination-probe variant: the original task's name.")
     horizon_steps: int | None = Field(None, description="[horizon] steps an expert takes.")
     started_at: str = Field("", description="UTC start, ISO 8601.")
     finished_at: str = Field("", description="UTC end, ISO 8601.")

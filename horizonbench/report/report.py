@@ -20,21 +20,12 @@ from horizonbench import __version__
 from horizonbench.errors import RunError
 from horizonbench.report.analysis import GROUP, Analysis, GroupStats, analyse
 from horizonbench.report.junit import write_junit
-from horizonbench.scoring import HorizonFit, HorizonMethod, KMetric, PassRate, pass_at_1
+from horizonbench.report.probes import freshness_table, variants_table
+from horizonbench.report.table import Table, interval_cell, rate_cell
+from horizonbench.scoring import HorizonFit, HorizonMethod, KMetric
 
 MAX_TASK_ROWS = 300
 """Rows of the task x model table; a larger suite's remaining tasks are counted in a note."""
-
-
-@dataclass(frozen=True)
-class Table:
-    """A titled table of text cells, rendered as Markdown or HTML."""
-
-    title: str
-    headers: list[str]
-    rows: list[list[str]]
-    note: str = ""
-    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,7 +88,10 @@ def report_tables(analysis: Analysis, cutoff: str | None = None) -> list[Table]:
     """The tables of a report, in order."""
     tables = [_summary(analysis), _cost(analysis)]
     if cutoff is not None:
-        tables.append(_freshness(analysis, cutoff))
+        tables.append(freshness_table(analysis, cutoff))
+    variants = variants_table(analysis)
+    if variants is not None:
+        tables.append(variants)
     tables += [
         _group_table(analysis.by_difficulty, "difficulty", "By difficulty", "by-difficulty"),
         _group_table(analysis.by_horizon, "horizon_bucket", "By task length (expert minutes)", "by-length"),
@@ -205,11 +199,11 @@ def _summary(analysis: Analysis) -> Table:
                 str(int((status == "passed").sum())),
                 str(int((status == "failed").sum())),
                 str(g.rate.n_errors),
-                _rate(g.rate),
+                rate_cell(g.rate),
                 _k(g.pass_k),
                 _k(g.pass_hat),
                 _partial(g),
-                _money_interval(g),
+                _moneyinterval_cell(g),
                 _horizon(g, 50),
                 _horizon(g, 80),
             ]
@@ -329,7 +323,7 @@ def _group_table(table: pd.DataFrame, column: str, title: str, anchor: str) -> T
             str(r["passed"]),
             str(r["failed"]),
             str(r["errors"]),
-            _interval(r["pass_at_1"], r["low"], r["high"]),
+            interval_cell(r["pass_at_1"], r["low"], r["high"]),
         ]
         for _, r in table.iterrows()
     ]
@@ -344,29 +338,6 @@ def _tasks(analysis: Analysis) -> Table:
     if len(counts) > MAX_TASK_ROWS:
         note += f" {len(counts) - MAX_TASK_ROWS} more tasks are not listed."
     return Table("Tasks", headers, rows, note, "tasks")
-
-
-def _freshness(analysis: Analysis, cutoff: str) -> Table:
-    """pass@1 on tasks created on or before ``cutoff`` and after it, per agent and model: a model
-    that does much worse on tasks it cannot have seen in training may have seen the others."""
-    df = analysis.frame
-    created = df["task_created"].fillna("") if "task_created" in df.columns else pd.Series("", index=df.index)
-    rows = []
-    for (agent, model), group in df.groupby(["agent", "model"], dropna=False, sort=True):
-        dates = created.loc[group.index]
-        before, after = group[(dates != "") & (dates <= cutoff)], group[dates > cutoff]
-        cells = []
-        for part in (before, after):
-            rate = pass_at_1(part, analysis.confidence, analysis.interval) if len(part) else None
-            cells.append(_rate(rate) if rate is not None and rate.n_tasks else "–")
-            cells.append(str(part["task"].nunique()))
-        rows.append([f"{agent} / {model}", *cells, str(int((dates == "").sum()))])
-    headers = ["agent / model", "pass@1 before", "tasks", "pass@1 after", "tasks", "undated trials"]
-    note = (
-        f"Tasks created on or before {cutoff} (a stated training cut-off) and after it (metadata.created). "
-        "A large drop after the cut-off is evidence the model saw the earlier tasks."
-    )
-    return Table(f"Before and after {cutoff}", headers, rows, note, "freshness")
 
 
 # Flags that mean the attempt went for the grader rather than the task.
@@ -421,24 +392,14 @@ def _partial(group: GroupStats) -> str:
     credit = group.partial
     if math.isnan(credit.estimate):
         return "– (no milestones)"
-    shown = _interval(credit.estimate, credit.low, credit.high)
+    shown = interval_cell(credit.estimate, credit.low, credit.high)
     return f"{shown} ({credit.n_tasks} task{'s' if credit.n_tasks != 1 else ''})"
-
-
-def _rate(rate: PassRate) -> str:
-    return _interval(rate.estimate, rate.low, rate.high)
 
 
 def _k(metric: KMetric | None) -> str:
     if metric is None:
         return "– (1 attempt)"
-    return f"{_interval(metric.estimate, metric.low, metric.high)} (k={metric.k})"
-
-
-def _interval(estimate: float, low: float, high: float) -> str:
-    if estimate is None or math.isnan(estimate):
-        return "–"
-    return f"{estimate:.1%} [{low:.1%}, {high:.1%}]"
+    return f"{interval_cell(metric.estimate, metric.low, metric.high)} (k={metric.k})"
 
 
 def _horizon(group: GroupStats, quantile: int) -> str:
@@ -462,7 +423,7 @@ def _minutes(value: float | None, fit: HorizonFit) -> str:
     return f"{value:.3g} min"
 
 
-def _money_interval(group: GroupStats) -> str:
+def _moneyinterval_cell(group: GroupStats) -> str:
     c = group.cost
     shown = _money(c.cost_per_solved, c.total_cost_usd)
     if c.cost_per_solved is None or math.isnan(c.cost_per_solved_low):

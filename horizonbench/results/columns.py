@@ -44,6 +44,7 @@ COLUMNS: dict[str, str] = {
     "tags": "object",
     "expert_minutes": "float64",
     "task_created": "str",
+    "variant_of": "str",
     "horizon_steps": "float64",
     "milestones_passed": "int64",
     "milestones_total": "int64",

@@ -172,6 +172,7 @@ def _row(record: Any, where: str) -> tuple[Any, ...]:
         list(get("tags") or ()),
         _number(get("expert_minutes")),
         get("task_created"),
+        get("variant_of"),
         _number(get("horizon_steps")),
         sum(1 for m in milestones if m.get("passed")),
         len(milestones),

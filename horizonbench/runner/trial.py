@@ -105,6 +105,7 @@ def blank_result(spec: TrialSpec, run_id: str, **fields: Any) -> TrialResult:
             "tags": task.tags,
             "expert_minutes": task.expert_minutes,
             "task_created": task.created,
+            "variant_of": task.variant_of,
             "horizon_steps": task.steps,
             **fields,
         }

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ from horizonbench.scoring.claims_file import (
     CostRatioClaim,
     HorizonClaim,
     PassRateClaim,
+    RobustClaim,
     Selector,
     WithinClaim,
     load_claims,
@@ -111,6 +112,8 @@ def check_claims(
             verdicts.append(_pass_rate(claim, df, where, confidence, claim.interval or interval))
         elif isinstance(claim, WithinClaim):
             verdicts.append(_within(claim, df, where, confidence, claim.interval or interval))
+        elif isinstance(claim, RobustClaim):
+            verdicts.append(_robust(claim, df, where, confidence, claim.interval or interval))
         elif isinstance(claim, HorizonClaim):
             chosen = horizon_method(
                 claim.method or default_horizon,
@@ -257,27 +260,34 @@ def _pass_rate(claim: PassRateClaim, df: pd.DataFrame, where: str, confidence: f
     )
 
 
+def _paired(
+    reference: pd.DataFrame, subject: pd.DataFrame, conf: float, interval: str, what: str
+) -> tuple[Any, float, float, str]:
+    """The comparison of ``subject`` with ``reference`` on their common tasks, the interval of the
+    mean per-task difference (cluster = family), and how it was obtained."""
+    result = compare(reference, subject, n_bootstrap=1, confidence=conf)
+    if result.n_common == 0:
+        return result, math.nan, math.nan, ""
+    if result.interval == NO_SPREAD:
+        test = f"{what} pass rate on common tasks; all differences equal, so bounded by Wilson for 0 of n"
+        return result, result.diff_low, result.diff_high, test
+    table = result.per_task
+    ci = cluster_interval(
+        table["diff"].to_numpy(dtype=float), table["family"].to_numpy(dtype=str), conf, interval, (-1.0, 1.0)
+    )
+    label = f"{ci.method} ({ci.df:.3g} df)" if ci.method == CLUSTER_T else ci.method
+    return result, ci.low, ci.high, f"{_pct(conf)} {label} interval of the mean per-task difference, {what}"
+
+
 def _within(claim: WithinClaim, df: pd.DataFrame, where: str, conf: float, interval: str) -> ClaimVerdict:
     subject = _length_filtered(_rows(df, claim.subject, claim, "subject", where), claim)
     reference = _length_filtered(_rows(df, claim.reference, claim, "reference", where), claim)
-    result = compare(reference, subject, n_bootstrap=1, confidence=conf)
+    what = "subject minus reference, common tasks"
+    result, low, high, test = _paired(reference, subject, conf, interval, what)
     bound = claim.points / 100
     method = f"interval={interval}, cluster=family"
     if result.n_common == 0:
         return _no_common(claim, f"{interval} interval of subject minus reference pass rate on common tasks", method)
-    if result.interval == NO_SPREAD:
-        low, high = result.diff_low, result.diff_high
-        test = (
-            "subject minus reference pass rate on common tasks; all differences equal, so bounded by Wilson for 0 of n"
-        )
-    else:
-        table = result.per_task
-        ci = cluster_interval(
-            table["diff"].to_numpy(dtype=float), table["family"].to_numpy(dtype=str), conf, interval, (-1.0, 1.0)
-        )
-        low, high = ci.low, ci.high
-        label = f"{ci.method} ({ci.df:.3g} df)" if ci.method == CLUSTER_T else ci.method
-        test = f"{_pct(conf)} {label} interval of the mean per-task difference, subject minus reference, common tasks"
     detail = (
         f"subject {result.candidate_rate:.3f} vs reference {result.base_rate:.3f} on {result.n_common} common "
         f"tasks; claim: difference within ±{claim.points:g} points"
@@ -294,6 +304,28 @@ def _within(claim: WithinClaim, df: pd.DataFrame, where: str, conf: float, inter
         detail,
         result.n_common,
         method,
+    )
+
+
+def _robust(claim: RobustClaim, df: pd.DataFrame, where: str, conf: float, interval: str) -> ClaimVerdict:
+    """Variants against their originals: each variant's trials are read as trials of its original
+    task, so the paired difference is variant minus original on the tasks that have both."""
+    rows = _rows(df, claim.subject, claim, "subject", where)
+    of = rows["variant_of"].fillna("") if "variant_of" in rows.columns else pd.Series("", index=rows.index)
+    variants = rows[of != ""].assign(task=of[of != ""])
+    originals = rows[(of == "") & rows["task"].isin(set(of[of != ""]))]
+    result, low, high, test = _paired(originals, variants, conf, interval, "variant minus original")
+    method = f"interval={interval}, cluster=family"
+    if result.n_common == 0:
+        return _no_common(claim, "no task was run both as an original and as a variant (tasks variants)", method)
+    drop = -result.diff
+    detail = (
+        f"originals {result.base_rate:.3f} vs variants {result.candidate_rate:.3f} on {result.n_common} pairs: "
+        f"a drop of {drop * 100:.1f} points; claim: at most {claim.max_drop:g}"
+    )
+    verdict = decide_at_least(low, high, -claim.max_drop / 100)
+    return ClaimVerdict(
+        claim.id, claim.kind, claim.text, verdict, result.diff, low, high, test, detail, result.n_common, method
     )
 
 
@@ -375,7 +407,7 @@ def _cost_ratio(
     )
 
 
-def _no_common(claim: WithinClaim | CostRatioClaim, test: str, method: str) -> ClaimVerdict:
+def _no_common(claim: WithinClaim | CostRatioClaim | RobustClaim, test: str, method: str) -> ClaimVerdict:
     detail = "subject and reference have no task in common"
     return ClaimVerdict(
         claim.id, claim.kind, claim.text, "inconclusive", None, math.nan, math.nan, test, detail, 0, method

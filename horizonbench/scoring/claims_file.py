@@ -199,7 +199,17 @@ class CostRatioClaim(_ClaimBase, _LengthFilter):
     ratio: float = Field(gt=0, description="Largest claimed ratio of subject to reference cost per solved task.")
 
 
-Claim = Annotated[PassRateClaim | WithinClaim | HorizonClaim | CostRatioClaim, Field(discriminator="kind")]
+class RobustClaim(_ClaimBase, _MeanInterval):
+    """The subject does as well on variants of tasks (``tasks variants``: the same code base under
+    other names) as on the originals: a large drop is evidence it solved the originals from memory."""
+
+    kind: Literal["robust"] = Field(description="Pass rate on variants against their originals.")
+    max_drop: float = Field(ge=0, le=100, description="Largest drop, in percentage points, that still counts.")
+
+
+Claim = Annotated[
+    PassRateClaim | WithinClaim | HorizonClaim | CostRatioClaim | RobustClaim, Field(discriminator="kind")
+]
 
 
 class ClaimsFile(BaseModel):

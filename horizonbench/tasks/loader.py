@@ -42,6 +42,12 @@ class Task:
         return list(self.config.metadata.tags)
 
     @property
+    def variant_of(self) -> str | None:
+        """The original task's name, for a variant (``tasks variants``); else None."""
+        value = (self.config.metadata.model_extra or {}).get("variant_of")
+        return str(value) if value else None
+
+    @property
     def created(self) -> str | None:
         """The task's creation date (ISO 8601), or None when it does not say."""
         day = self.config.metadata.created

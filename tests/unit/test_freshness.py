@@ -55,7 +55,7 @@ def test_a_window_with_no_tasks_is_a_one_line_error() -> None:
 
 def test_the_report_table_splits_on_the_cutoff() -> None:
     from horizonbench.report.analysis import Analysis
-    from horizonbench.report.report import _freshness
+    from horizonbench.report.probes import freshness_table as _freshness
 
     analysis = Analysis(rows(), [], [], pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), 0.95)
     table = _freshness(analysis, "2025-06-30")
