@@ -21,9 +21,9 @@ import sys
 TEXT_SUFFIXES = (".py", ".pyi", ".txt", ".cfg", ".toml", ".ini", ".rst", ".md", ".diff", ".patch", ".sh", ".json")
 
 
-def rules(old: str, new: str) -> list[tuple[re.Pattern[str], str]]:
+def rules(old: str, new: str, quoted: bool = True) -> list[tuple[re.Pattern[str], str]]:
     o = re.escape(old)
-    return [
+    found = [
         (re.compile(rf"(?<![\w.]){o}(?=\.)"), new),  # old.attr, "old.sub", old.py
         (re.compile(rf"(?<![\w.-]){o}(?=/)"), new),  # old/path, a/old/x.py
         (re.compile(rf"(?m)^(\s*import\s+){o}\b"), rf"\g<1>{new}"),  # import old (not: from x import old)
@@ -32,15 +32,25 @@ def rules(old: str, new: str) -> list[tuple[re.Pattern[str], str]]:
         # name being defined or called (def parse(, parse(text)): that one keeps its name
         (re.compile(rf"(?<![\w.\"'])(?<!def )(?<!class )(?<!import )(?<!, ){o}\b(?!\s*\()(?![\w\"'-])"), new),
     ]
+    if quoted:  # "old" as a module name (import_module("old")), unless a function shares the name
+        found.append((re.compile(rf"(?<=[\"']){o}(?=[\"'])"), new))
+    return found
 
 
-def rewrite_text(text: str, old: str, new: str) -> str:
-    for pattern, replacement in rules(old, new):
+def shares_name(old: str, *texts: str) -> bool:
+    """Whether the project has something else called ``old`` (``from old import old``, ``def old(``):
+    then a quoted ``"old"`` may mean that (``__all__ = ["old"]``) and is left alone."""
+    pattern = re.compile(rf"(?m)^\s*(def|class)\s+{re.escape(old)}\b|from\s+{re.escape(old)}\s+import\b[^\n]*\b{re.escape(old)}\b")
+    return any(pattern.search(text) for text in texts)
+
+
+def rewrite_text(text: str, old: str, new: str, quoted: bool = True) -> str:
+    for pattern, replacement in rules(old, new, quoted):
         text = pattern.sub(replacement, text)
     return text
 
 
-def rename_tree(root: str, old: str, new: str) -> int:
+def rename_tree(root: str, old: str, new: str, quoted: bool = True) -> int:
     """Rewrite every text file under ``root`` and rename paths named ``old`` / ``old.py``; returns
     how many files changed."""
     changed = 0
@@ -52,7 +62,7 @@ def rename_tree(root: str, old: str, new: str) -> int:
             if name.endswith(TEXT_SUFFIXES) and not os.path.islink(path):
                 with open(path, encoding="utf-8", errors="surrogateescape") as fh:
                     text = fh.read()
-                rewritten = rewrite_text(text, old, new)
+                rewritten = rewrite_text(text, old, new, quoted)
                 if rewritten != text:
                     with open(path, "w", encoding="utf-8", errors="surrogateescape") as fh:
                         fh.write(rewritten)
@@ -66,7 +76,8 @@ def rename_tree(root: str, old: str, new: str) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
-        sys.exit("usage: rename_module.py OLD NEW DIR")
-    count = rename_tree(sys.argv[3], sys.argv[1], sys.argv[2])
+    args = [a for a in sys.argv[1:] if a != "--keep-quoted"]
+    if len(args) != 3:
+        sys.exit("usage: rename_module.py OLD NEW DIR [--keep-quoted]")
+    count = rename_tree(args[2], args[0], args[1], quoted="--keep-quoted" not in sys.argv)
     print(f"renamed {sys.argv[1]} to {sys.argv[2]} in {count} file(s)")

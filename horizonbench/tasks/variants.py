@@ -23,7 +23,7 @@ from pathlib import Path
 
 from horizonbench.errors import TaskError
 from horizonbench.tasks.loader import Task, load_task
-from horizonbench.tasks.rename_module import rewrite_text
+from horizonbench.tasks.rename_module import rewrite_text, shares_name
 
 WORDS = (
     "quarry", "fennel", "juniper", "halyard", "marrow", "tamarind", "wicket", "bramble", "cobalt", "lantern",
@@ -81,20 +81,24 @@ def make_variant(task_dir: Path, out_root: Path, seed: int = 1) -> Variant:
         shutil.rmtree(dest)
     shutil.copytree(task.path, dest, symlinks=True)
     repo = "/work/repo"  # where the SWE suite's images build the repository
-    step = f"&& python3 /tmp/{RENAMER} {old} {new} {repo} && rm /tmp/{RENAMER} {REPO_MARKER}"
+    seen = [p.read_text(errors="replace") for p in (task.path / "tests").rglob("*.py")]
+    seen += [(task.path / "solution" / "patch.diff").read_text(errors="replace")]
+    quoted = not shares_name(old, *seen)
+    flag = "" if quoted else " --keep-quoted"
+    step = f"&& python3 /tmp/{RENAMER} {old} {new} {repo}{flag} && rm /tmp/{RENAMER} {REPO_MARKER}"
     text = text.replace(REPO_MARKER, step, 1)
     text = text.replace("WORKDIR /work/repo", f"COPY {RENAMER} /tmp/{RENAMER}\nWORKDIR /work/repo", 1)
     (dest / "environment" / "Dockerfile").write_text(text, encoding="utf-8")
     shutil.copyfile(Path(__file__).with_name("rename_module.py"), dest / "environment" / RENAMER)
     for rel in ("instruction.md", "solution/patch.diff"):
-        _rewrite(dest / rel, old, new)
+        _rewrite(dest / rel, old, new, quoted)
     for path in sorted((dest / "tests").rglob("*")):
         if path.is_file():
-            _rewrite(path, old, new)
+            _rewrite(path, old, new, quoted)
             if path.name in (f"{old}.py",):
                 path.rename(path.with_name(f"{new}.py"))
     toml = "".join(
-        line if line.lstrip().startswith(KEEP_KEYS) else rewrite_text(line, old, new)
+        line if line.lstrip().startswith(KEEP_KEYS) else rewrite_text(line, old, new, quoted=False)
         for line in (dest / "task.toml").read_text(encoding="utf-8").splitlines(keepends=True)
     )
     toml = _relocated_includes(toml, task.path, dest)
@@ -106,10 +110,10 @@ def make_variant(task_dir: Path, out_root: Path, seed: int = 1) -> Variant:
     return Variant(task.name, dest, old, new)
 
 
-def _rewrite(path: Path, old: str, new: str) -> None:
+def _rewrite(path: Path, old: str, new: str, quoted: bool) -> None:
     if path.is_file():
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
-        path.write_text(rewrite_text(text, old, new), encoding="utf-8", errors="surrogateescape")
+        path.write_text(rewrite_text(text, old, new, quoted), encoding="utf-8", errors="surrogateescape")
 
 
 def _relocated_includes(toml: str, source: Path, dest: Path) -> str:
