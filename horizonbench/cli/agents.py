@@ -53,11 +53,16 @@ def agents_verify(
         with err.status(f"verifying {agent} (real trials in Docker against scripted endpoints)"):
             checks = verify_adapter(agent)
     for c in checks:
-        mark = "[green]yes[/]" if c.ok else ("[red]FAIL[/]" if c.required else "[yellow]no[/]")
+        mark = "[green]pass[/]" if c.ok else ("[red]FAIL[/]" if c.required else "[yellow]no[/]")
         table.add_row(c.requirement + ("" if c.required else " (optional)"), mark, c.detail)
     out.print(table)
-    failed = [c for c in checks if c.required and not c.ok]
-    out.print(f"{sum(c.ok for c in checks)}/{len(checks)} met; {len(failed)} required check(s) failed")
+    required = [c for c in checks if c.required]
+    optional = [c for c in checks if not c.required]
+    failed = [c for c in required if not c.ok]
+    line = f"{len(required) - len(failed)}/{len(required)} requirements met"
+    if optional:
+        line += f"; {sum(c.ok for c in optional)}/{len(optional)} optional checks met"
+    out.print(line)
     raise typer.Exit(1 if failed else 0)
 
 
