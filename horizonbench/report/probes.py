@@ -42,8 +42,8 @@ def variants_table(analysis: Analysis) -> Table | None:
     rows = []
     for (agent, model), group in df.groupby(["agent", "model"], dropna=False, sort=True):
         of = group["variant_of"].fillna("")
-        variants = group[of != ""].assign(task=of[of != ""])
-        originals = group[(of == "") & group["task"].isin(set(of[of != ""]))]
+        variants = group[of != ""].assign(task=of[of != ""], suite="")  # paired by the original's name
+        originals = group[(of == "") & group["task"].isin(set(of[of != ""]))].assign(suite="")
         if variants.empty or originals.empty:
             continue
         result = compare(originals, variants, n_bootstrap=200, confidence=analysis.confidence)

@@ -312,8 +312,9 @@ def _robust(claim: RobustClaim, df: pd.DataFrame, where: str, conf: float, inter
     task, so the paired difference is variant minus original on the tasks that have both."""
     rows = _rows(df, claim.subject, claim, "subject", where)
     of = rows["variant_of"].fillna("") if "variant_of" in rows.columns else pd.Series("", index=rows.index)
-    variants = rows[of != ""].assign(task=of[of != ""])
-    originals = rows[(of == "") & rows["task"].isin(set(of[of != ""]))]
+    # paired by the original's name; a variant suite's name would keep the pairs apart
+    variants = rows[of != ""].assign(task=of[of != ""], suite="")
+    originals = rows[(of == "") & rows["task"].isin(set(of[of != ""]))].assign(suite="")
     result, low, high, test = _paired(originals, variants, conf, interval, "variant minus original")
     method = f"interval={interval}, cluster=family"
     if result.n_common == 0:
