@@ -31,6 +31,7 @@ def main() -> int:
         '{"name": "bash", "arguments": {"command": "ls -R"}}; call submit only once the task is done.'
     )
     messages = [{"role": "system", "content": system}, {"role": "user", "content": instruction}]
+    ran = 0
     for step in range(30):
         try:
             model = os.environ.get("HB_MODEL", "default")
@@ -43,13 +44,17 @@ def main() -> int:
         if not msg.tool_calls:
             messages.append({"role": "user", "content": "Call the bash tool, or submit."})
         for call in msg.tool_calls or []:
-            if call.function.name == "submit":
+            if call.function.name == "submit" and ran:
                 print(f"submitted after {step + 1} steps")
                 return 0
+            if call.function.name == "submit":  # nothing done yet: a submit now is a guess
+                messages.append({"role": "tool", "tool_call_id": call.id, "content": "Run a command with bash first."})
+                continue
             command = json.loads(call.function.arguments)["command"]
             proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
             output = (proc.stdout + proc.stderr)[-4000:] + f"\n[exit {proc.returncode}]"
             print(f"$ {command}\n{output}")
+            ran += 1
             messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
     return 1
 
