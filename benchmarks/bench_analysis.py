@@ -29,6 +29,7 @@ import platform
 import resource
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -53,27 +54,38 @@ ATTEMPTS = 5
 FAMILIES = 200
 
 
-def write_trials(root: Path, n_trials: int, seed: int = 0) -> Path:
-    """A run directory with ``n_trials`` result files: agents x tasks x attempts, true logistic success."""
+def synthetic_records(n_trials: int, seed: int = 0) -> Iterator[dict[str, object]]:
+    """``n_trials`` result records: agents x tasks x attempts, true logistic success."""
     rng = np.random.default_rng(seed)
     n_tasks = max(1, n_trials // (len(AGENTS) * ATTEMPTS))
     minutes = 2 ** rng.uniform(0, 9, n_tasks)
     milestones = rng.integers(0, 5, n_tasks)
-    run = root / "bench"
-    (run / "trials").mkdir(parents=True)
-    (run / "run.json").write_text(json.dumps({"schema_version": "1", "run_id": "bench"}))
     written = 0
     for agent, model, h50 in AGENTS:
         for t in range(n_tasks):
             p = 1 / (1 + (minutes[t] / h50) ** 1.2)
             for attempt in range(ATTEMPTS):
                 if written >= n_trials:
-                    return run
-                record = _record(rng, agent, model, t, attempt, float(minutes[t]), int(milestones[t]), p)
-                trial_dir = run / "trials" / record["trial_id"]
-                trial_dir.mkdir()
-                (trial_dir / "result.json").write_text(json.dumps(record, indent=2))
+                    return
+                yield _record(rng, agent, model, t, attempt, float(minutes[t]), int(milestones[t]), p)
                 written += 1
+
+
+def new_run_dir(root: Path) -> Path:
+    """``root/bench`` with its run.json and an empty trials folder."""
+    run = root / "bench"
+    (run / "trials").mkdir(parents=True)
+    (run / "run.json").write_text(json.dumps({"schema_version": "1", "run_id": "bench"}))
+    return run
+
+
+def write_trials(root: Path, n_trials: int, seed: int = 0) -> Path:
+    """A run directory with ``n_trials`` result files (:func:`synthetic_records`)."""
+    run = new_run_dir(root)
+    for record in synthetic_records(n_trials, seed):
+        trial_dir = run / "trials" / str(record["trial_id"])
+        trial_dir.mkdir()
+        (trial_dir / "result.json").write_text(json.dumps(record, indent=2))
     return run
 
 

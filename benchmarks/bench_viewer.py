@@ -33,7 +33,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_analysis import AGENTS, ATTEMPTS, _record
+from bench_analysis import new_run_dir, synthetic_records
 from starlette.testclient import TestClient
 
 from horizonbench.results import load
@@ -47,21 +47,8 @@ TARGET_FIRST_PAGE_S = 1.0
 
 def write_indexed_run(root: Path, n_trials: int, seed: int = 0) -> Path:
     """A run directory holding only run.json and a sealed index of ``n_trials`` rows."""
-    rng = np.random.default_rng(seed)
-    n_tasks = max(1, n_trials // (len(AGENTS) * ATTEMPTS))
-    minutes = 2 ** rng.uniform(0, 9, n_tasks)
-    milestones = rng.integers(0, 5, n_tasks)
-    run = root / "bench"
-    (run / "trials").mkdir(parents=True)
-    (run / "run.json").write_text(json.dumps({"schema_version": "1", "run_id": "bench"}))
-    rows = []
-    for agent, model, h50 in AGENTS:
-        for t in range(n_tasks):
-            p = 1 / (1 + (minutes[t] / h50) ** 1.2)
-            for attempt in range(ATTEMPTS):
-                if len(rows) < n_trials:
-                    record = _record(rng, agent, model, t, attempt, float(minutes[t]), int(milestones[t]), p)
-                    rows.append(row(record, "<bench>"))
+    run = new_run_dir(root)
+    rows = [row(record, "<bench>") for record in synthetic_records(n_trials, seed)]
     df = frame_of_rows(rows)
     df[MTIME] = np.arange(len(df), dtype="int64")
     write_index(run, df)

@@ -119,13 +119,7 @@ def _model_step(step_id: int, data: dict[str, Any], model: str | None) -> AtifSt
         message=str(data.get("text") or ""),
         reasoning_content=data.get("reasoning") or None,
         tool_calls=calls or None,
-        metrics=AtifMetrics(
-            prompt_tokens=usage.get("input_tokens"),
-            completion_tokens=usage.get("output_tokens"),
-            cached_tokens=usage.get("cached_input_tokens"),
-            cost_usd=data.get("cost"),
-            extra={"latency_s": data.get("latency"), "finish_reason": data.get("finish_reason")},
-        ),
+        metrics=_metrics(usage, data, finish_reason=data.get("finish_reason")),
         extra={"t": data.get("t"), "step": data.get("step")},
     )
 
@@ -168,13 +162,7 @@ def _gateway_step(step_id: int, data: dict[str, Any], model: str | None) -> Atif
         model_name=model,
         message=text,
         tool_calls=calls or None,
-        metrics=AtifMetrics(
-            prompt_tokens=usage.get("input_tokens"),
-            completion_tokens=usage.get("output_tokens"),
-            cached_tokens=usage.get("cached_input_tokens"),
-            cost_usd=data.get("cost"),
-            extra={"latency_s": data.get("latency"), "http_status": data.get("status")},
-        ),
+        metrics=_metrics(usage, data, http_status=data.get("status")),
         extra={"t": data.get("t"), "via": "gateway"},
     )
 
@@ -217,3 +205,14 @@ def export_atif(run: Path | str, out: Path | str) -> list[Path]:
     if not written and not (rundir.path / "trials").is_dir():
         raise RunError(f"{rundir.path}: no trials to export")
     return written
+
+
+def _metrics(usage: dict[str, Any], data: dict[str, Any], **extra: Any) -> AtifMetrics:
+    """A step's tokens, cost and latency (from a model call or a gateway exchange), and ``extra``."""
+    return AtifMetrics(
+        prompt_tokens=usage.get("input_tokens"),
+        completion_tokens=usage.get("output_tokens"),
+        cached_tokens=usage.get("cached_input_tokens"),
+        cost_usd=data.get("cost"),
+        extra={"latency_s": data.get("latency"), **extra},
+    )
