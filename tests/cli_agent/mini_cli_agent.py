@@ -35,7 +35,7 @@ def main() -> int:
     for step in range(30):
         try:
             model = os.environ.get("HB_MODEL", "default")
-            resp = client.chat.completions.create(model=model, messages=messages, tools=TOOLS)
+            resp = client.chat.completions.create(model=model, messages=messages, tools=TOOLS, max_tokens=400)
         except Exception as exc:  # the gateway says no (budget) or the endpoint failed
             print(f"model call failed: {exc}", file=sys.stderr)
             return 3
@@ -50,7 +50,14 @@ def main() -> int:
             if call.function.name == "submit":  # nothing done yet: a submit now is a guess
                 messages.append({"role": "tool", "tool_call_id": call.id, "content": "Run a command with bash first."})
                 continue
-            command = json.loads(call.function.arguments)["command"]
+            try:
+                command = json.loads(call.function.arguments or "{}").get("command")
+            except (json.JSONDecodeError, AttributeError):
+                command = None
+            if not isinstance(command, str) or not command:
+                note = 'bash needs its arguments as {"command": "..."}.'
+                messages.append({"role": "tool", "tool_call_id": call.id, "content": note})
+                continue
             proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
             output = (proc.stdout + proc.stderr)[-4000:] + f"\n[exit {proc.returncode}]"
             print(f"$ {command}\n{output}")
