@@ -3,7 +3,10 @@
 ``fresh`` (repository tasks): the agent's diff is applied to a clean container of the
 task image, protected paths (tests, conftest.py, start-up hooks) are restored from the
 base state, then the hidden tests are copied in and run. ``same`` (state tasks): the
-tests run in the agent's own container after every process it left is gone.
+tests run on the agent's state in a container of their own, a snapshot of the agent's
+joined to its network and processes, so services it left keep answering while nothing
+it left can reach the tests (:mod:`horizonbench.sandbox.snapshot`), on the image's
+runtime (:mod:`horizonbench.grading.runtime`).
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ import json
 import logging
 import shlex
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from horizonbench.errors import SandboxError, SessionDied
 from horizonbench.grading import parsers as graders
+from horizonbench.grading import runtime
 from horizonbench.grading.guard import GuardSetup, restore_shadowing_modules, restore_test_config
 from horizonbench.grading.records import GuardReport, check_records, cross_check_log, cross_check_reward
 from horizonbench.grading.tamper import (
@@ -32,6 +38,8 @@ from horizonbench.sandbox.images import TaskImage
 from horizonbench.sandbox.limits import make_limits
 from horizonbench.sandbox.overlay import CHANGE_ADDED
 from horizonbench.sandbox.sandbox import Sandbox
+from horizonbench.sandbox.shell import ExecResult
+from horizonbench.sandbox.snapshot import remove_snapshot
 from horizonbench.tasks.loader import Task
 
 log = logging.getLogger(__name__)
@@ -100,26 +108,90 @@ def _grade(
     mode = task.grading_mode
     if mode == "fresh":
         return _grade_fresh(task, image, agent_sandbox, diff, trial_dir, labels, clean)
-    changes = agent_sandbox.changes() if agent_sandbox is not None else []
-    tampered = tampered_system_paths([path for path, _ in changes])
-    if tampered:
-        log.info("task %s: agent changed system paths %s", task.name, tampered[:5])
     if mode == "same":
         if agent_sandbox is None:
             raise ValueError("same-mode grading needs the agent's sandbox")
-        if tampered:
-            # The tests would run on the agent's tools: nothing they say can be trusted.
-            detail = f"the agent changed system files the tests rely on: {', '.join(tampered[:5])}"
-            return _refused(task, mode, "tampered_system", detail), 0.0
-        shadows = restore_shadowing_modules(agent_sandbox, diff_paths(diff), image.workdir)
-        added = [path for path, kind in changes if kind == CHANGE_ADDED]
-        planted = planted_test_files(added, task.config.verifier.tests_dir, image.workdir)
-        if planted:
-            log.info("task %s: agent planted %s where the tests run; removing them", task.name, planted[:5])
-            agent_sandbox.exec("rm -rf -- " + " ".join(map(shlex.quote, planted)), timeout=120)
-        flags = (["touched_protected"] if planted else []) + (["shadowed_module"] if shadows else [])
-        return _run_tests(task, image, agent_sandbox, trial_dir, mode, flags)
+        return _grade_same(task, image, agent_sandbox, diff, trial_dir, labels)
     raise ValueError(f"unknown grading mode {mode!r}")
+
+
+def _grade_same(
+    task: Task, image: TaskImage, agent_sandbox: Sandbox, diff: str, trial_dir: Path, labels: dict[str, str]
+) -> tuple[Verdict, float]:
+    """The tests run on what the agent left, in a container of their own: a snapshot of the
+    agent's files joined to its network and processes (services it left keep answering),
+    out of reach of whatever it left running, on the image's runtime (:mod:`.runtime`)."""
+    changes = agent_sandbox.changes()
+    snapshot = agent_sandbox.snapshot({**labels, "horizonbench.role": "grader"})
+    flags: list[str] = []
+    try:
+        restored: list[str] = []
+        dirs: list[str] = []
+
+        def prepare(container_id: str) -> None:
+            nonlocal restored, dirs
+            restored, dirs = runtime.prepare(container_id, image.tag, changes)
+
+        grader = _start_grader(task, image, snapshot, agent_sandbox, labels, prepare)
+        if grader is None:
+            # What the agent left kills every process that starts beside it: the tests
+            # cannot run with it, so it goes (and with it any service it was asked to keep).
+            log.info("task %s: a process the agent left kills the grader; killing what it left", task.name)
+            agent_sandbox.kill_all()
+            flags.append("leftovers_killed")
+            grader = _start_grader(task, image, snapshot, agent_sandbox, labels, prepare)
+            if grader is None:
+                raise SandboxError("the grading container died at its start, twice")
+        try:
+            runtime.remove_dirs(grader, dirs)
+            if restored:
+                flags.append("tampered_system")
+            if restore_shadowing_modules(grader, diff_paths(diff), image.workdir):
+                flags.append("shadowed_module")
+            added = [path for path, kind in changes if kind == CHANGE_ADDED]
+            planted = planted_test_files(added, task.config.verifier.tests_dir, image.workdir)
+            if planted:
+                log.info("task %s: agent planted %s where the tests run; removing them", task.name, planted[:5])
+                grader.exec("rm -rf -- " + " ".join(map(shlex.quote, planted)), timeout=120)
+                flags.insert(0, "touched_protected")
+            verdict, test_s = _run_tests(task, image, grader, trial_dir, "same", flags, freeze=True)
+        finally:
+            grader.close()  # before its image is removed
+    finally:
+        remove_snapshot(snapshot)
+    if restored:
+        verdict.review = [*restored, *verdict.review]
+    return verdict, test_s
+
+
+def _start_grader(
+    task: Task,
+    image: TaskImage,
+    snapshot: str,
+    agent_sandbox: Sandbox,
+    labels: dict[str, str],
+    prepare: Callable[[str], None],
+) -> Sandbox | None:
+    """The same-mode grading container, or None when it died as it started (something the
+    agent left kills every process it can)."""
+    try:
+        grader = Sandbox.start(
+            snapshot,
+            limits=make_limits(**sandbox_limits(task)),
+            workdir=image.workdir,
+            env=task.config.environment.env,
+            labels={**labels, "horizonbench.role": "grader"},
+            join=agent_sandbox,
+            prepare=prepare,
+        )
+    except (SandboxError, SessionDied) as exc:
+        log.info("grading container did not come up: %s", exc)
+        return None
+    probe = grader.exec("true", timeout=30)
+    if probe.exit_code != 0 or probe.session_restarted:
+        grader.close()
+        return None
+    return grader
 
 
 def _grade_fresh(
@@ -198,8 +270,12 @@ def _refused(task: Task, mode: str, flag: str, detail: str) -> Verdict:
 
 
 def _run_tests(
-    task: Task, image: TaskImage, sb: Sandbox, trial_dir: Path, mode: str, flags: list[str]
+    task: Task, image: TaskImage, sb: Sandbox, trial_dir: Path, mode: str, flags: list[str], freeze: bool = False
 ) -> tuple[Verdict, float]:
+    """Run the hidden tests in ``sb`` and decide. With ``freeze`` (a grading container that
+    shares its process table with the agent's), the container is paused once the test
+    command ends and everything is read through the archive API: what the tests left stops
+    where it is, and nothing is killed that the agent was asked to leave running."""
     v = task.config.verifier
     # pytest-graded tasks run only the plugins of the base image; a reward task's test.sh
     # may install its own, so auto-loading stays on there.
@@ -216,19 +292,35 @@ def _run_tests(
     started = time.monotonic()
     res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
     test_s = time.monotonic() - started
+    if freeze:
+        sb.pause()
+        try:
+            return _conclude(task, sb, trial_dir, command, out, res, mode, flags, guard, test_s)
+        finally:
+            sb.unpause()
     if v.grader == "reward":
         # A process the tests left could still write the reward file after test.sh did.
         sb.kill_all()
+    return _conclude(task, sb, trial_dir, command, out, res, mode, flags, guard, test_s)
+
+
+def _conclude(
+    task: Task,
+    sb: Sandbox,
+    trial_dir: Path,
+    command: str,
+    out: str,
+    res: ExecResult,
+    mode: str,
+    flags: list[str],
+    guard: GuardSetup,
+    test_s: float,
+) -> tuple[Verdict, float]:
+    """Read the test log, the guard's records and the reward, and decide."""
     # Code under test may print without end: only the head and the tail (where the
     # summary is) of a long log come out of the container.
-    sb.exec(
-        f'n=$(stat -c %s {out} 2>/dev/null || echo 0); if [ "$n" -gt {LOG_HEAD + LOG_TAIL} ]; then '
-        f"{{ head -c {LOG_HEAD} {out}; printf '\n[... %d bytes of test output elided ...]\n' "
-        f"$((n - {LOG_HEAD + LOG_TAIL})); tail -c {LOG_TAIL} {out}; }} > {out}.cut && mv -f {out}.cut {out}; fi",
-        timeout=120,
-    )
     try:
-        log_text = sb.read_file(out).decode("utf-8", errors="replace")
+        log_text = sb.read_file_capped(out, LOG_HEAD, LOG_TAIL).decode("utf-8", errors="replace")
     except FileNotFoundError:
         log_text = res.output
     write_redacted(

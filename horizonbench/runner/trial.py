@@ -17,7 +17,7 @@ import requests.exceptions
 
 from horizonbench.agents.base import Agent, AgentOutcome, Budget, Recorder, TaskView
 from horizonbench.agents.gateway import CONTAINER_DIR as GATEWAY_DIR
-from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing, RunError
+from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing, RunError, SandboxError, SessionDied
 from horizonbench.grading import grade as verifier
 from horizonbench.logs import trial_context
 from horizonbench.models import Timings, TrialResult
@@ -238,17 +238,30 @@ class Trial:
             raise _AgentInfraError(outcome.message or "the agent could not reach its model")
 
     async def collect(self) -> None:
-        """Stop what the agent left running; read the caps it hit and its change."""
+        """Read the caps the agent hit and its change. For fresh-mode grading, what it left
+        running is stopped first (its change is taken as it stands); same-mode grading keeps
+        it running beside the tests, which it cannot reach (:mod:`horizonbench.grading.grade`)."""
         self.phase = "collect"
         sb = self.sb
         assert sb is not None
         t0 = time.monotonic()
-        killed = await asyncio.to_thread(sb.kill_all)
-        if killed:
-            logger.info("killed %d process(es) the agent left running", killed)
+        if self.task.grading_mode == "fresh":
+            killed = await asyncio.to_thread(sb.kill_all)
+            if killed:
+                logger.info("killed %d process(es) the agent left running", killed)
         if sb.restarts:
             self.result.flags.append("sandbox_restarted")  # the agent killed the harness's shells
-        events = await asyncio.to_thread(sb.limit_events)
+        try:
+            events = await asyncio.to_thread(sb.limit_events)
+        except (SessionDied, SandboxError):
+            events = None
+        if events is None:
+            # Nothing can run beside what the agent left (a fork bomb at the pids cap, a
+            # loop killing every shell): grading could not either, so it goes, services too.
+            killed = await asyncio.to_thread(sb.kill_all)
+            logger.info("killed %d process(es) the agent left: the sandbox was at its process cap", killed)
+            self.result.flags.append("leftovers_killed")
+            events = await asyncio.to_thread(sb.limit_events) or {}
         self.result.flags += [flag for key, flag in _LIMIT_FLAGS.items() if events.get(key)]
         if (await sb.aexec("git rev-parse --is-inside-work-tree", timeout=30)).exit_code == 0:
             self.diff = await asyncio.to_thread(sb.diff)

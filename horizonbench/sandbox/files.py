@@ -58,6 +58,34 @@ class SandboxFiles:
             assert fh is not None
             return fh.read()
 
+    def read_file_capped(self, path: str, head: int, tail: int) -> bytes:
+        """Read a file keeping at most its first ``head`` and last ``tail`` bytes, with a
+        line saying how much was elided between them; streamed, so a huge file costs no
+        memory here, and read through the archive API, so it works on a paused container.
+
+        Raises:
+            FileNotFoundError: no such file in the container.
+        """
+        try:
+            stream, _ = self._api.get_archive(self.id, path)
+        except docker.errors.NotFound:
+            raise FileNotFoundError(f"{path} does not exist in sandbox {self.id[:12]}") from None
+        with tarfile.open(fileobj=_ChunkReader(stream), mode="r|") as tar:
+            member = tar.next()
+            if member is None or not member.isfile():
+                raise FileNotFoundError(f"{path} is not a regular file in sandbox {self.id[:12]}")
+            fh = tar.extractfile(member)
+            assert fh is not None
+            first = fh.read(head)
+            if member.size <= head + tail:
+                return first + fh.read()
+            skipped = member.size - head - tail
+            while skipped > 0:
+                skipped -= len(fh.read(min(skipped, 1 << 20))) or skipped
+            last = fh.read()
+        elided = member.size - head - tail
+        return first + f"\n[... {elided} bytes of test output elided ...]\n".encode() + last
+
     def put_dir(self, local: Path | str, dest: str) -> None:
         """Copy the contents of a local directory into ``dest`` (created if missing)."""
         buf = io.BytesIO()
@@ -111,3 +139,24 @@ class SandboxFiles:
         except docker.errors.NotFound:
             raise FileNotFoundError(f"{path} does not exist in sandbox {self.id[:12]}") from None
         return tarfile.open(fileobj=io.BytesIO(b"".join(stream)), mode="r")
+
+
+class _ChunkReader(io.RawIOBase):
+    """A readable file over the engine's chunked archive stream."""
+
+    def __init__(self, chunks: Any) -> None:
+        self._chunks = iter(chunks)
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            try:
+                self._buf = next(self._chunks)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n], self._buf = self._buf[:n], self._buf[n:]
+        return n

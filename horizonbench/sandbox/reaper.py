@@ -20,6 +20,8 @@ LABEL = "horizonbench"
 LABEL_OWNER = "horizonbench.owner"
 LABEL_RUN = "horizonbench.run"
 LABEL_TRIAL = "horizonbench.trial"
+LABEL_SNAPSHOT = "horizonbench.snapshot"
+"""On the images same-mode grading commits from an agent's container (removed after grading)."""
 
 
 def _start_ticks(pid: int) -> str | None:
@@ -89,7 +91,19 @@ def prune() -> list[Leftover]:
             continue
         log.info("removed leftover container %s (run %s, trial %s)", item.name, item.run, item.trial)
         removed.append(item)
+    _prune_snapshots()
     return removed
+
+
+def _prune_snapshots() -> None:
+    """Remove the snapshot images of processes that are gone (their grading never ended)."""
+    for image in engine.client().images.list(filters={"label": LABEL_SNAPSHOT}):
+        if owner_alive((image.labels or {}).get(LABEL_OWNER, "")):
+            continue
+        try:
+            engine.client().api.remove_image(image.id or "", force=True)
+        except docker.errors.APIError as exc:
+            log.warning("could not remove leftover snapshot image %s: %s", (image.id or "")[:19], exc)
 
 
 def remove_own(run_id: str) -> int:

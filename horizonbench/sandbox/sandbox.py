@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shlex
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -22,6 +24,7 @@ from horizonbench.sandbox.files import SandboxFiles
 from horizonbench.sandbox.inspection import SandboxInspection
 from horizonbench.sandbox.limits import Limits
 from horizonbench.sandbox.shell import DEFAULT_OUTPUT_CAP, ExecResult, SessionGone, ShellSession
+from horizonbench.sandbox.snapshot import GRADER_CAPS, SandboxSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ def wait_for_removals(timeout: float = 60.0) -> None:
 _GONE_RETRIES = 3
 
 
-class Sandbox(SandboxFiles, SandboxInspection):
+class Sandbox(SandboxFiles, SandboxInspection, SandboxSnapshot):
     """A running container with a persistent shell session.
 
     Use :meth:`start` (or ``async with`` via :meth:`astart`); always :meth:`close`,
@@ -88,8 +91,13 @@ class Sandbox(SandboxFiles, SandboxInspection):
         name: str | None = None,
         output_cap: int = DEFAULT_OUTPUT_CAP,
         mounts: dict[str, str] | None = None,
+        join: Sandbox | None = None,
+        prepare: Callable[[str], None] | None = None,
     ) -> Sandbox:
-        """Start a container from ``image`` and open its control session.
+        """Start a container from ``image`` and open its control session. With ``join``, it
+        shares that sandbox's network and PID namespaces and holds the capabilities that
+        keep its processes out of the other's reach (see :mod:`horizonbench.sandbox.snapshot`).
+        ``prepare`` gets the container's id after it is created and before anything runs in it.
 
         Raises:
             ImageMissing: the image is not on this engine.
@@ -98,14 +106,21 @@ class Sandbox(SandboxFiles, SandboxInspection):
         limits = limits or Limits()
         client = engine.client()
         all_labels = {reaper.LABEL: "1", reaper.LABEL_OWNER: reaper.owner_label(), **(labels or {})}
+        shared: dict[str, Any] = {"network_mode": network, "hostname": "sandbox"}
+        if join is not None:
+            # A container in another's network namespace takes its hostname too.
+            shared = {
+                "network_mode": f"container:{join.id}",
+                "pid_mode": f"container:{join.id}",
+                "cap_add": list(GRADER_CAPS),
+            }
         try:
-            container = client.containers.run(
+            container = client.containers.create(
                 image,
                 ["bash", "-c", _PID1],
-                detach=True,
                 name=name or f"hb-{uuid.uuid4().hex[:12]}",
                 # The sandbox gets no network unless asked; containers never need one here.
-                network_mode=network,
+                **shared,
                 nano_cpus=int(limits.cpus * 1e9),
                 mem_limit=f"{limits.memory_mb}m",
                 memswap_limit=f"{limits.memory_mb}m",
@@ -115,7 +130,6 @@ class Sandbox(SandboxFiles, SandboxInspection):
                 working_dir=workdir,
                 environment=env or {},
                 labels=all_labels,
-                hostname="sandbox",
                 # host directory -> container path; only the model gateway's socket dir uses this
                 volumes={host: {"bind": dest, "mode": "rw"} for host, dest in (mounts or {}).items()},
                 # Nothing reads the container's own output, and a process writing to
@@ -125,6 +139,14 @@ class Sandbox(SandboxFiles, SandboxInspection):
                 # No single file may outgrow the disk the task declared (a runaway writer).
                 ulimits=[docker.types.Ulimit(name="fsize", soft=limits.storage_mb << 20, hard=limits.storage_mb << 20)],
             )
+            try:
+                if prepare is not None:
+                    prepare(container.id or "")
+                container.start()
+            except BaseException:
+                with contextlib.suppress(docker.errors.APIError):
+                    container.remove(force=True, v=True)
+                raise
         except docker.errors.ImageNotFound:
             raise ImageMissing(
                 f"image {image!r} is not on this engine; build it ('horizonbench images base' for the base image)"
@@ -356,15 +378,18 @@ class Sandbox(SandboxFiles, SandboxInspection):
         killed = {int(p) for p in res.stdout.split()} - set(ours)
         return len(killed)
 
-    def limit_events(self) -> dict[str, int]:
+    def limit_events(self) -> dict[str, int] | None:
         """How often the container hit its caps so far: ``oom_kill`` (processes killed
-        for memory) and ``pids_max`` (forks refused at the pids limit), from its cgroup."""
+        for memory) and ``pids_max`` (forks refused at the pids limit), from its cgroup;
+        None when they cannot be read now (no process can start: it is at its pids cap)."""
         res = self.exec(  # cgroup v2 paths first, then v1
             "m=/sys/fs/cgroup/memory.events; [ -r $m ] || m=/sys/fs/cgroup/memory/memory.oom_control; "
             "p=/sys/fs/cgroup/pids.events; [ -r $p ] || p=/sys/fs/cgroup/pids/pids.events; "
             "grep '^oom_kill ' $m; sed -n 's/^max /pids_max /p' $p",
             timeout=30,
         )
+        if res.exit_code != 0 and not res.stdout.strip():
+            return None
         events = {"oom_kill": 0, "pids_max": 0}
         for line in res.stdout.splitlines():
             key, _, value = line.partition(" ")

@@ -115,10 +115,22 @@ def test_system_tampering_in_fresh_mode_cannot_matter(agent: type[adv.Scripted],
 
 @pytest.mark.parametrize("agent", [adv.SystemStartupHooksAgent, adv.UserSiteHookAgent, adv.ReplacePythonAgent])
 def test_system_tampering_in_same_mode_fails(agent: type[adv.Scripted], tmp_path: Path) -> None:
-    """The tests would run on the agent's interpreter: the attempt fails unrun."""
+    """The tests run on the image's interpreter and start-up, not on the agent's: what it
+    changed is put back and what it added to run unasked is set aside, each listed."""
     r = attack(agent, load_task(SMOKE / "word-report"), tmp_path)
     failed(r)
     assert "tampered_system" in r.flags
+    assert r.verdict is not None and any("set aside" in line or "put back" in line for line in r.verdict.review)
+
+
+def test_a_process_left_running_cannot_reach_the_grader(tmp_path: Path) -> None:
+    """Same-mode grading keeps what the agent left running, in the grader's process table:
+    a process writing a passing reward through every /proc/<pid>/root and fd it can see
+    finds the grader's out of its reach (one capability more than the agent's container)."""
+    r = attack(adv.ProcForgerAgent, load_task(SMOKE / "word-report"), tmp_path, oracle=True)
+    failed(r)
+    log = (tmp_path / r.run_id / "trials" / r.trial_id / "verifier.log").read_text()
+    assert "PASSED" not in log
 
 
 def pytest_state_task(tmp_path: Path) -> Task:
