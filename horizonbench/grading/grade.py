@@ -28,6 +28,7 @@ from horizonbench.grading.tamper import (
 )
 from horizonbench.models import Verdict
 from horizonbench.results.store import write_redacted
+from horizonbench.sandbox.egress_bridge import grading_env
 from horizonbench.sandbox.images import TaskImage
 from horizonbench.sandbox.limits import make_limits
 from horizonbench.sandbox.overlay import CHANGE_ADDED
@@ -48,16 +49,18 @@ def sandbox_limits(task: Task) -> dict[str, float | int]:
 LOG_HEAD, LOG_TAIL = 1 << 20, 8 << 20
 
 
-def start_clean(task: Task, image: TaskImage, labels: dict[str, str]) -> Sandbox:
+def start_clean(task: Task, image: TaskImage, labels: dict[str, str], mounts: dict[str, str] | None = None) -> Sandbox:
     """A clean container of the task's image for fresh-mode grading. A trial starts it while
     the agent works (it is a second container: the agent has no way into it), so grading
-    does not wait for a container start."""
+    does not wait for a container start. ``mounts`` (host -> container) carry the egress
+    proxy's directory when the verifier has network."""
     return Sandbox.start(
         image.tag,
         limits=make_limits(**sandbox_limits(task)),
         workdir=image.workdir,
         env=task.config.environment.env,
         labels={**labels, "horizonbench.role": "grader"},
+        mounts=mounts,
     )
 
 
@@ -214,7 +217,8 @@ def _run_tests(
     command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
     out = f"{VERIFIER_DIR}/test-output.log"
     started = time.monotonic()
-    res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
+    env = {**grading_env(sb), **v.env}  # the egress proxy, where the verifier phase has network
+    res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=env, timeout=v.timeout_sec)
     test_s = time.monotonic() - started
     if v.grader == "reward":
         # A process the tests left could still write the reward file after test.sh did.

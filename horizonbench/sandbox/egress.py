@@ -221,13 +221,14 @@ class EgressProxy:
             try:
                 await _pipe(upstream_r, writer, got, status if method != "CONNECT" else None)
             finally:
+                # Counted before anything else is awaited: a phase ending now cancels that await.
+                up, down = sent[0], got[0]
+                if status:
+                    entry["status"] = status[0]
                 upload.cancel()
-                await asyncio.gather(upload, return_exceptions=True)
                 with contextlib.suppress(Exception):
                     upstream_w.close()
-                up, down = sent[0], got[0]
-            if status:
-                entry["status"] = status[0]
+                await asyncio.gather(upload, return_exceptions=True)
         except asyncio.CancelledError:
             entry["reason"] = entry.get("reason") or "the phase ended"
         finally:
