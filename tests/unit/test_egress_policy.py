@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from horizonbench.cli.options import RunFlags
+from horizonbench.errors import ConfigError
 from horizonbench.models.network import PhaseNetwork, phase_network, phases_needing_network
 from horizonbench.models.task import TaskConfig
+from horizonbench.sandbox.trial_network import TrialNetwork
 
 
 def config(**sections: dict[str, Any]) -> TaskConfig:
@@ -70,3 +74,38 @@ def test_host_matching() -> None:
     assert PhaseNetwork(mode="public").allows("anything.test")
     assert not PhaseNetwork(mode="no-network").allows("anything.test")
     assert not PhaseNetwork(mode="no-network").needed
+
+
+def test_network_off_refuses_only_tasks_that_need_network(tmp_path: Path) -> None:
+    needs = TrialNetwork("t", config(verifier={"network_mode": "public"}, environment={"allow_internet": False}),
+                         fresh=False, trial_dir=tmp_path)  # fmt: skip
+    needs.check_allowed(True)
+    with pytest.raises(ConfigError, match=r"task t needs network for its verifier \(public\).*--network on"):
+        needs.check_allowed(False)
+    offline = TrialNetwork("t", config(environment={"network_mode": "no-network"}), fresh=True, trial_dir=tmp_path)
+    offline.check_allowed(False)
+    assert offline.agent_mounts() == {} and offline.grader_mounts() == {} and offline.agent_env() == {}
+
+
+def test_which_containers_get_the_proxy_directory(tmp_path: Path) -> None:
+    verifier_only = config(environment={"network_mode": "no-network"}, verifier={"network_mode": "public"})
+    same = TrialNetwork("t", verifier_only, fresh=False, trial_dir=tmp_path)
+    fresh = TrialNetwork("t", verifier_only, fresh=True, trial_dir=tmp_path)
+    try:
+        assert list(same.agent_mounts().values()) == ["/run/hb-egress"] and same.agent_env() == {}
+        assert fresh.agent_mounts() == {} and list(fresh.grader_mounts().values()) == ["/run/hb-egress"]
+    finally:
+        same.close()
+        fresh.close()
+
+
+def test_the_network_option() -> None:
+    flags = RunFlags(["oracle"], 1, 1, "r", Path("results"), None, None, None, None, None, None, None, None, None,
+                     180.0, [], network="off")  # fmt: skip
+    assert flags.run_options([], "x").budget.network is False
+    flags.network = "on"
+    budget = flags.run_options([], "x").budget
+    assert budget.network is None and "network" not in budget.model_dump(exclude_none=True)  # old manifests compare
+    flags.network = "maybe"
+    with pytest.raises(ConfigError, match="--network 'maybe': expected on or off"):
+        flags.run_options([], "x")
