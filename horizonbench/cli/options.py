@@ -71,6 +71,11 @@ MaxOutputTokensOpt = typer.Option(None, "--max-output-tokens", help="max_tokens 
 ExecutorOpt = typer.Option("local", "--executor", help="Where trials run: local (this host) or dask.")
 SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://HOST:PORT).")
 LocalWorkersOpt = typer.Option(None, "--local-workers", help="Start N local Dask workers instead.")
+NetworkOpt = typer.Option(
+    "on",
+    "--network",
+    help="on: tasks that need network get the egress proxy (containers keep none); off: their trials are errors.",
+)
 
 
 def load_selected(
@@ -113,6 +118,7 @@ class RunFlags:
     tool_calls: str | None = None
     context_window: int | None = None
     max_output_tokens: int | None = None
+    network: str = "on"
 
     def agent_options(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options for agents' constructors: the run-wide flags, and the ``--agent-opt`` values.
@@ -159,6 +165,8 @@ class RunFlags:
         from horizonbench.runner.executor import RunOptions
 
         agent_options = self.typed_agent_options()
+        if self.network not in ("on", "off"):
+            raise ConfigError(f"--network {self.network!r}: expected on or off")
         k = self.attempts if self.attempts is not None else max([s.config.attempts for s in suites], default=1)
         return RunOptions(
             run_id=self.run_id or datetime.now(UTC).strftime(default_run_id),
@@ -172,6 +180,7 @@ class RunFlags:
                 max_tokens=self.max_tokens,
                 max_cost_usd=self.max_cost,
                 command_timeout_s=self.command_timeout,
+                network=None if self.network == "on" else False,
             ),
             agent_options=agent_options,
         )

@@ -30,6 +30,7 @@ from horizonbench.cli.options import (
     ModelOpt,
     ModelsFileOpt,
     NameOpt,
+    NetworkOpt,
     PathsArg,
     PromptDirOpt,
     ResultsOpt,
@@ -88,6 +89,7 @@ def run(
     executor: str = ExecutorOpt,
     scheduler: str | None = SchedulerOpt,
     local_workers: int | None = LocalWorkersOpt,
+    network: str = NetworkOpt,
     until_decided: Path | None = UntilDecidedOpt,
     alpha: float = AlphaOpt,
     correction: str = SeqCorrectionOpt,
@@ -103,7 +105,7 @@ def run(
     flags = RunFlags(
         agent, attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
         prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt, tool_calls, context_window,
-        max_output_tokens,
+        max_output_tokens, network,
     )  # fmt: skip
     opts = flags.run_options(suites, "run-%Y%m%d-%H%M%S")
     if fingerprint is not None:
@@ -172,6 +174,7 @@ def ci(
     executor: str = ExecutorOpt,
     scheduler: str | None = SchedulerOpt,
     local_workers: int | None = LocalWorkersOpt,
+    network: str = NetworkOpt,
 ) -> None:
     """Run a suite for a candidate and gate it against a baseline: exit 1 only on a significant regression."""
     from horizonbench.runner.run import make_executor
@@ -182,7 +185,7 @@ def ci(
     flags = RunFlags(
         [agent], attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
         prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt, tool_calls, context_window,
-        max_output_tokens,
+        max_output_tokens, network,
     )  # fmt: skip
     opts = flags.run_options(suites, "ci-%Y%m%d-%H%M%S")
     result = run_ci(

@@ -34,6 +34,7 @@ from horizonbench.grading.tamper import (
 )
 from horizonbench.models import Verdict
 from horizonbench.results.store import write_redacted
+from horizonbench.sandbox.egress_bridge import grading_env
 from horizonbench.sandbox.images import TaskImage
 from horizonbench.sandbox.limits import make_limits
 from horizonbench.sandbox.overlay import CHANGE_ADDED
@@ -56,16 +57,18 @@ def sandbox_limits(task: Task) -> dict[str, float | int]:
 LOG_HEAD, LOG_TAIL = 1 << 20, 8 << 20
 
 
-def start_clean(task: Task, image: TaskImage, labels: dict[str, str]) -> Sandbox:
+def start_clean(task: Task, image: TaskImage, labels: dict[str, str], mounts: dict[str, str] | None = None) -> Sandbox:
     """A clean container of the task's image for fresh-mode grading. A trial starts it while
     the agent works (it is a second container: the agent has no way into it), so grading
-    does not wait for a container start."""
+    does not wait for a container start. ``mounts`` (host -> container) carry the egress
+    proxy's directory when the verifier has network."""
     return Sandbox.start(
         image.tag,
         limits=make_limits(**sandbox_limits(task)),
         workdir=image.workdir,
         env=task.config.environment.env,
         labels={**labels, "horizonbench.role": "grader"},
+        mounts=mounts,
     )
 
 
@@ -77,15 +80,18 @@ def grade(
     trial_dir: Path,
     labels: dict[str, str],
     clean: Sandbox | None = None,
+    mounts: dict[str, str] | None = None,
 ) -> tuple[Verdict, float]:
     """Grade an attempt; returns the verdict and the seconds the tests took. Fresh mode uses
-    ``clean`` (from :func:`start_clean`, closed here) when given, else starts one.
+    ``clean`` (from :func:`start_clean`, closed here) when given, else starts one. ``mounts``
+    (host -> container) go to a grading container started here: the verifier's egress
+    directory, never shared with the agent's container.
 
     Raises:
         SandboxError: the grading container could not be started or used (an
             infrastructure error, never the agent's failure).
     """
-    verdict, test_s = _grade(task, image, agent_sandbox, diff, trial_dir, labels, clean)
+    verdict, test_s = _grade(task, image, agent_sandbox, diff, trial_dir, labels, clean, mounts)
     review = suspicious_changes(diff)
     if review:
         # The verdict stands; the attempt is marked for a person to look at.
@@ -104,19 +110,26 @@ def _grade(
     trial_dir: Path,
     labels: dict[str, str],
     clean: Sandbox | None,
+    mounts: dict[str, str] | None,
 ) -> tuple[Verdict, float]:
     mode = task.grading_mode
     if mode == "fresh":
-        return _grade_fresh(task, image, agent_sandbox, diff, trial_dir, labels, clean)
+        return _grade_fresh(task, image, agent_sandbox, diff, trial_dir, labels, clean, mounts)
     if mode == "same":
         if agent_sandbox is None:
             raise ValueError("same-mode grading needs the agent's sandbox")
-        return _grade_same(task, image, agent_sandbox, diff, trial_dir, labels)
+        return _grade_same(task, image, agent_sandbox, diff, trial_dir, labels, mounts)
     raise ValueError(f"unknown grading mode {mode!r}")
 
 
 def _grade_same(
-    task: Task, image: TaskImage, agent_sandbox: Sandbox, diff: str, trial_dir: Path, labels: dict[str, str]
+    task: Task,
+    image: TaskImage,
+    agent_sandbox: Sandbox,
+    diff: str,
+    trial_dir: Path,
+    labels: dict[str, str],
+    mounts: dict[str, str] | None,
 ) -> tuple[Verdict, float]:
     """The tests run on what the agent left, in a container of their own: a snapshot of the
     agent's files joined to its network and processes (services it left keep answering),
@@ -132,14 +145,14 @@ def _grade_same(
             nonlocal restored, dirs
             restored, dirs = runtime.prepare(container_id, image.tag, changes)
 
-        grader = _start_grader(task, image, snapshot, agent_sandbox, labels, prepare)
+        grader = _start_grader(task, image, snapshot, agent_sandbox, labels, prepare, mounts)
         if grader is None:
             # What the agent left kills every process that starts beside it: the tests
             # cannot run with it, so it goes (and with it any service it was asked to keep).
             log.info("task %s: a process the agent left kills the grader; killing what it left", task.name)
             agent_sandbox.kill_all()
             flags.append("leftovers_killed")
-            grader = _start_grader(task, image, snapshot, agent_sandbox, labels, prepare)
+            grader = _start_grader(task, image, snapshot, agent_sandbox, labels, prepare, mounts)
             if grader is None:
                 raise SandboxError("the grading container died at its start, twice")
         try:
@@ -171,6 +184,7 @@ def _start_grader(
     agent_sandbox: Sandbox,
     labels: dict[str, str],
     prepare: Callable[[str], None],
+    mounts: dict[str, str] | None,
 ) -> Sandbox | None:
     """The same-mode grading container, or None when it died as it started (something the
     agent left kills every process it can)."""
@@ -183,6 +197,7 @@ def _start_grader(
             labels={**labels, "horizonbench.role": "grader"},
             join=agent_sandbox,
             prepare=prepare,
+            mounts=mounts,
         )
     except (SandboxError, SessionDied) as exc:
         log.info("grading container did not come up: %s", exc)
@@ -202,6 +217,7 @@ def _grade_fresh(
     trial_dir: Path,
     labels: dict[str, str],
     clean: Sandbox | None = None,
+    mounts: dict[str, str] | None = None,
 ) -> tuple[Verdict, float]:
     if clean is not None:
         sb = clean
@@ -214,7 +230,7 @@ def _grade_fresh(
         # Where the engine must be asked for the agent's changes (most of a second), the
         # clean container starts meanwhile (both are waits on the engine, not work here).
         with ThreadPoolExecutor(2) as pool:
-            starting = pool.submit(start_clean, task, image, labels)
+            starting = pool.submit(start_clean, task, image, labels, mounts)
             try:
                 changes = agent_sandbox.changes() if agent_sandbox is not None else []
             except BaseException:
@@ -290,7 +306,8 @@ def _run_tests(
     command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
     out = f"{VERIFIER_DIR}/test-output.log"
     started = time.monotonic()
-    res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=v.env, timeout=v.timeout_sec)
+    env = {**grading_env(sb), **v.env}  # the egress proxy, where the verifier phase has network
+    res = sb.exec(f"( {command} ) > {out} 2>&1", cwd=image.workdir, env=env, timeout=v.timeout_sec)
     test_s = time.monotonic() - started
     if freeze:
         sb.pause()

@@ -19,6 +19,11 @@ class Budget(BaseModel):
     max_cost_usd: float | None = Field(None, gt=0, description="Most dollars spent on the model.")
     timeout_s: float | None = Field(None, gt=0, description="Wall-clock limit of the agent phase.")
     command_timeout_s: float = Field(180.0, gt=0, description="Limit of one command the agent runs.")
+    network: bool | None = Field(
+        None,
+        description="False (--network off): a trial of a task that needs network is an error. None or True: such "
+        "tasks get the egress proxy (None keeps run manifests written before this field comparable).",
+    )
 
     def exhausted(self, steps: int, tokens: int, cost_usd: float) -> str | None:
         """The limit that usage so far has reached (``steps``, ``tokens``, ``cost``), if any.

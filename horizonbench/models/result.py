@@ -62,6 +62,15 @@ class Timings(BaseModel):
     total_s: float = Field(0.0, description="The whole trial.")
 
 
+class NetworkUse(BaseModel):
+    """What the egress proxy carried for a trial (each connection is a line of network.jsonl)."""
+
+    connections: int = Field(0, description="Connections made through the proxy, refused ones included.")
+    refused: int = Field(0, description="Connections the task's network policy refused (HTTP 403).")
+    bytes_up: int = Field(0, description="Bytes sent out through the proxy.")
+    bytes_down: int = Field(0, description="Bytes received through the proxy.")
+
+
 class TrialResult(BaseModel):
     """One attempt of one agent on one task, end to end."""
 
@@ -94,6 +103,9 @@ class TrialResult(BaseModel):
     timings: Timings = Field(default_factory=Timings, description="Seconds per phase.")
     flags: list[str] = Field(
         default_factory=list, description="Suspicious or notable things (tampering, caps hit, sandbox restarted)."
+    )
+    network: NetworkUse | None = Field(
+        None, description="Egress proxy use, for trials whose task has network (absent otherwise)."
     )
 
     @model_validator(mode="before")

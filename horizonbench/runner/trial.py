@@ -26,6 +26,7 @@ from horizonbench.sandbox import images
 from horizonbench.sandbox.limits import make_limits
 from horizonbench.sandbox.reaper import LABEL_RUN, LABEL_TRIAL
 from horizonbench.sandbox.sandbox import Sandbox
+from horizonbench.sandbox.trial_network import TrialNetwork
 from horizonbench.tasks.loader import Task
 
 logger = logging.getLogger(__name__)
@@ -142,6 +143,8 @@ class Trial:
         self.recorder: Recorder | None = None
         self.mounts: dict[str, str] = {}
         self.diff = ""
+        self.net = TrialNetwork(spec.task.name, spec.task.config, self.dir)
+        """The task's network: egress proxy directories and one proxy per phase that has network."""
 
     async def run(self) -> TrialResult:
         """Run the phases, write result.json, and clean up. Never raises for what goes wrong
@@ -177,6 +180,7 @@ class Trial:
 
     async def image(self) -> None:
         """The task's image: reused, pulled or built."""
+        self._check_network()
         self.phase = "image"
         t0 = time.monotonic()
         self.task_image = await asyncio.to_thread(images.ensure, self.task)
@@ -191,19 +195,22 @@ class Trial:
         if self.agent.needs_gateway:
             # The model gateway's unix socket lives here; the sandbox still has no network.
             self.mounts[tempfile.mkdtemp(prefix="hb-gw-")] = GATEWAY_DIR
+        self.mounts |= self.net.agent_mounts()  # the egress proxy's socket, where a phase has network
         self.sb = await asyncio.to_thread(
             Sandbox.start,
             self.task_image.tag,
             limits=make_limits(**verifier.sandbox_limits(self.task)),
             workdir=self.task_image.workdir,
-            env=self.task.config.environment.env,
+            env={**self.task.config.environment.env, **self.net.agent_env()},
             labels=self.labels,
             mounts=self.mounts,
         )
         self.timings.start_s = time.monotonic() - t0
         if self.task.grading_mode == "fresh":
             self.clean = asyncio.ensure_future(
-                asyncio.to_thread(verifier.start_clean, self.task, self.task_image, self.labels)
+                asyncio.to_thread(
+                    verifier.start_clean, self.task, self.task_image, self.labels, self.net.grader_mounts()
+                )
             )
 
     async def agent_phase(self) -> None:
@@ -224,9 +231,10 @@ class Trial:
             solution_dir=task.solution_dir if self.agent.needs_solution else None,
         )
         timeout = self.budget.timeout_s or task.config.agent.timeout_sec or DEFAULT_AGENT_TIMEOUT_S
-        outcome = await _run_agent(
-            self.agent, view, self.sb, self.budget, self.recorder, timeout, task.config.environment.storage_mb
-        )
+        async with self.net.phase("agent", self.sb):
+            outcome = await _run_agent(
+                self.agent, view, self.sb, self.budget, self.recorder, timeout, task.config.environment.storage_mb
+            )
         if outcome.limit == "time":
             logger.info("agent timed out after %.0f s", timeout)
         elif outcome.limit == "disk":
@@ -276,15 +284,29 @@ class Trial:
         clean = None
         if self.clean is not None:
             clean, self.clean = await self.clean, None  # grade() closes it
-        verdict, self.timings.test_s = await asyncio.to_thread(
-            verifier.grade, self.task, self.task_image, self.sb, self.diff, self.dir, self.labels, clean
-        )
+        async with self.net.phase("verifier"):
+            verdict, self.timings.test_s = await asyncio.to_thread(
+                verifier.grade,
+                self.task,
+                self.task_image,
+                self.sb,
+                self.diff,
+                self.dir,
+                self.labels,
+                clean,
+                self.net.grader_mounts(),
+            )
         self.timings.verifier_s = time.monotonic() - t0
         result = self.result
         result.verdict = verdict
         result.status, result.reward = verdict.status, verdict.reward
         result.flags = [*result.flags, *verdict.flags]
         logger.info("%s (%s)", verdict.status, verdict.detail)
+
+    def _check_network(self) -> None:
+        """``--network off`` and a task that needs network: an error before anything starts."""
+        self.phase = "network"
+        self.net.check_allowed(self.budget.network is not False)
 
     def _book_error(self, exc: Exception) -> None:
         result, phase = self.result, self.phase
@@ -312,6 +334,11 @@ class Trial:
             await asyncio.shield(asyncio.to_thread(self.sb.close, wait=False))
         for host_dir in self.mounts:
             shutil.rmtree(host_dir, ignore_errors=True)
+        self.net.close()
+        if self.net.served:
+            self.result.network = self.net.use.model_copy()
+            if self.net.use.refused:
+                self.result.flags.append("network_refused")  # network.jsonl says what and why
 
 
 async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) -> TrialResult:

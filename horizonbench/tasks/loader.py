@@ -173,13 +173,6 @@ _NO_EFFECT: dict[tuple[str, str], str] = {
     ("environment", "mcp_servers"): "MCP servers are not started for agents",
     ("environment", "skills_dir"): "skills are not given to agents",
     ("environment", "healthcheck"): "no readiness check runs before the agent",
-    ("environment", "allow_internet"): "sandboxes have no network",
-    ("environment", "network_mode"): "sandboxes have no network",
-    ("environment", "allowed_hosts"): "sandboxes have no network",
-    ("agent", "network_mode"): "sandboxes have no network",
-    ("agent", "allowed_hosts"): "sandboxes have no network",
-    ("verifier", "network_mode"): "sandboxes have no network",
-    ("verifier", "allowed_hosts"): "sandboxes have no network",
     ("verifier", "user"): "tests run as the image's user",
 }
 
