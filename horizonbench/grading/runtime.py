@@ -48,6 +48,10 @@ log = logging.getLogger(__name__)
 BIN_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 # Programs a test command runs by name: interpreters, shells, the test runner, installers.
 RUNTIME_PROGRAMS = re.compile(r"^(python[0-9.]*|pip[0-9.]*|pytest|py\.test|bash|sh|dash|env)$")
+# Programs a test command fetches its tools with (Terminal-Bench's test.sh: curl, then uv):
+# the image's are put back where the agent changed them; one the agent installed stays (a
+# task may ask for it), which docs/security.md lists among the limits.
+FETCHERS = re.compile(r"^(curl|wget|uv|uvx)$")
 # A Python installation's library directory (system, /usr/local, a venv, a user site).
 _PY_LIB = re.compile(r"/lib(64)?/python3[^/]*/|/lib/python3/dist-packages/")
 _SITE = re.compile(r"/(site|dist)-packages/")
@@ -74,7 +78,7 @@ class RuntimePlan:
 def _in_runtime(path: str) -> bool:
     """A file of the test runtime (as the image has it)."""
     p = PurePosixPath(path)
-    if str(p.parent) in BIN_DIRS and RUNTIME_PROGRAMS.match(p.name):
+    if str(p.parent) in BIN_DIRS and (RUNTIME_PROGRAMS.match(p.name) or FETCHERS.match(p.name)):
         return True
     if _LOADER.search(path) or _SYSTEM_LIB.match(path):
         return True

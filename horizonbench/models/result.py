@@ -67,6 +67,7 @@ class NetworkUse(BaseModel):
 
     connections: int = Field(0, description="Connections made through the proxy, refused ones included.")
     refused: int = Field(0, description="Connections the task's network policy refused (HTTP 403).")
+    unreachable: int = Field(0, description="Allowed connections whose host could not be reached (HTTP 502).")
     bytes_up: int = Field(0, description="Bytes sent out through the proxy.")
     bytes_down: int = Field(0, description="Bytes received through the proxy.")
 
@@ -86,7 +87,7 @@ class TrialResult(BaseModel):
     status: Status = Field(description="passed | failed | error (infrastructure, never the agent's failure).")
     reward: float = Field(0.0, description="0..1 from the verdict; 0 for errors.")
     error: str | None = Field(None, description="What went wrong, for errors.")
-    error_kind: str | None = Field(None, description="image | sandbox | agent | verifier | harness.")
+    error_kind: str | None = Field(None, description="image | network | sandbox | agent | verifier | harness.")
     verdict: Verdict | None = Field(None, description="What the verifier decided (absent for errors before grading).")
     outcome: AgentOutcome | None = Field(None, description="How the attempt ended from the agent's side.")
     image: str = Field("", description="Image tag the sandbox ran.")

@@ -39,6 +39,10 @@ class _AgentInfraError(Exception):
     """The agent reported that it could not work (endpoint down): an error, not a failure."""
 
 
+class _NetworkUnreachable(Exception):
+    """The verifier's tests needed a host that did not answer: an infrastructure error."""
+
+
 @dataclass
 class TrialSpec:
     trial_id: str
@@ -298,6 +302,15 @@ class Trial:
             )
         self.timings.verifier_s = time.monotonic() - t0
         result = self.result
+        hosts = self.net.unreachable.get("verifier")
+        if hosts and verdict.status != "passed":
+            # The tests fetch what they need (Terminal-Bench's test.sh downloads uv and pytest):
+            # where the outside did not answer, they did not run as written.
+            raise _NetworkUnreachable(
+                f"the verifier could not reach {', '.join(sorted(hosts))} through the egress proxy, so its tests "
+                f"did not run as written ({verdict.detail}); not booked against the agent: see network.jsonl "
+                "and verifier/test-output.log in the trial's directory"
+            )
         result.verdict = verdict
         result.status, result.reward = verdict.status, verdict.reward
         result.flags = [*result.flags, *verdict.flags]
@@ -312,6 +325,8 @@ class Trial:
         result, phase = self.result, self.phase
         if isinstance(exc, _AgentInfraError):
             result.error, result.error_kind = str(exc), "agent"
+        elif isinstance(exc, _NetworkUnreachable):
+            result.error, result.error_kind = str(exc), "network"
         elif isinstance(exc, ImageBuildError | ImageMissing):
             result.error, result.error_kind = str(exc), "image"
         elif isinstance(exc, HorizonError):
@@ -339,6 +354,8 @@ class Trial:
             self.result.network = self.net.use.model_copy()
             if self.net.use.refused:
                 self.result.flags.append("network_refused")  # network.jsonl says what and why
+            if self.net.unreachable.get("agent"):
+                self.result.flags.append("network_unreachable")  # the agent's downloads did not all arrive
 
 
 async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) -> TrialResult:

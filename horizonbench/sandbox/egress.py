@@ -86,9 +86,11 @@ class Usage:
 
     connections: int = 0
     refused: int = 0
+    unreachable: int = 0
     bytes_up: int = 0
     bytes_down: int = 0
     hosts: set[str] = field(default_factory=set)
+    unreachable_hosts: set[str] = field(default_factory=set)
 
 
 class EgressProxy:
@@ -257,6 +259,9 @@ class EgressProxy:
             u = self.usage
             u.connections += 1
             u.refused += 0 if entry["allowed"] else 1
+            if entry["allowed"] and entry.get("status") == 502:  # allowed, but the outside did not answer
+                u.unreachable += 1
+                u.unreachable_hosts.add(str(entry["host"]))
             u.bytes_up += int(entry.get("bytes_up", 0))  # type: ignore[call-overload]
             u.bytes_down += int(entry.get("bytes_down", 0))  # type: ignore[call-overload]
             u.hosts.add(str(entry["host"]))

@@ -40,6 +40,8 @@ class TrialNetwork:
         """Whether a proxy served any phase (the result then carries :attr:`use`)."""
         self._dirs: list[str] = []
         self._grader_dir: str | None = None
+        self.unreachable: dict[Phase, set[str]] = {}
+        """Per phase, the allowed hosts the proxy could not reach."""
 
     def check_allowed(self, network_on: bool) -> None:
         """Refuse a task that needs network when the run has it off (``--network off``).
@@ -113,6 +115,9 @@ class TrialNetwork:
             u = proxy.usage
             self.use.connections += u.connections
             self.use.refused += u.refused
+            self.use.unreachable += u.unreachable
+            if u.unreachable_hosts:
+                self.unreachable.setdefault(name, set()).update(u.unreachable_hosts)
             self.use.bytes_up += u.bytes_up
             self.use.bytes_down += u.bytes_down
 

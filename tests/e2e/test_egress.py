@@ -12,6 +12,7 @@ import functools
 import http.server
 import json
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +148,22 @@ def test_a_fresh_grading_container_gets_the_verifier_proxy(tmp_path: Path, outsi
     assert outside == ["/checker.sh", "/checker.sh"]
     [entry] = _log(tmp_path / "r" / "fresh" / "trials" / "verifier-downloads__oracle__0")
     assert entry["phase"] == "verifier" and entry["allowed"] is True
+
+
+def test_an_outside_that_does_not_answer_is_an_error_not_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Terminal-Bench's test.sh downloads its test tools: where the host does not answer (an
+    offline lab), the tests did not run as written, and neither the oracle nor nop is booked."""
+    with socket.socket() as probe:  # a port on 127.0.0.1 that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("HORIZONBENCH_EGRESS_RESOLVE", f"outside.test:80=127.0.0.1:{closed}")
+    results = _run(_copy(tmp_path, ("verifier-downloads",)), tmp_path / "r", "down")
+    for agent in ("oracle", "nop"):
+        result = results[f"verifier-downloads__{agent}__0"]
+        assert (result.status, result.error_kind, result.reward) == ("error", "network", None), result
+        assert "could not reach outside.test through the egress proxy" in (result.error or "")
+        assert result.network is not None and result.network.unreachable == 1
+    [entry] = _log(tmp_path / "r" / "down" / "trials" / "verifier-downloads__oracle__0")
+    assert (entry["phase"], entry["allowed"], entry["status"]) == ("verifier", True, 502)
