@@ -15,6 +15,12 @@ Names that resolve to loopback, private or link-local addresses are refused: a t
 network is the outside world, never the harness's host. ``HORIZONBENCH_EGRESS_RESOLVE``
 (``name[:port]=address[:port]``, comma-separated, like curl's ``--connect-to``) sends a name
 to a chosen address; tests use it to play the outside world on 127.0.0.1.
+
+Where the host reaches the outside through a TLS-inspecting gateway (a lab's or a company's),
+TLS clients in the container need the host's trust store: the bundle that
+``HORIZONBENCH_EGRESS_CA`` names, else the host's own ``SSL_CERT_FILE``, is copied beside the
+socket and named by the usual variables (``SSL_CERT_FILE``, ``PIP_CERT``, ``CURL_CA_BUNDLE``,
+...). It holds certificates only, no key.
 """
 
 from __future__ import annotations
@@ -39,17 +45,42 @@ CONTAINER_DIR = "/run/hb-egress"
 SOCKET_NAME = "egress.sock"
 PORT = 3128
 RESOLVE_ENV = "HORIZONBENCH_EGRESS_RESOLVE"
+CA_ENV = "HORIZONBENCH_EGRESS_CA"
+CA_NAME = "ca-bundle.crt"
+# Where TLS clients look for a CA bundle: OpenSSL, pip, requests, curl, git, node, uv.
+_CA_VARS = (
+    "SSL_CERT_FILE",
+    "PIP_CERT",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "GIT_SSL_CAINFO",
+    "NODE_EXTRA_CA_CERTS",
+)
 CONNECT_TIMEOUT_S = 30.0
 HEAD_LIMIT = 64 * 1024
 _HOP_BY_HOP = {"proxy-connection", "proxy-authorization", "connection", "keep-alive", "te", "trailer", "upgrade"}
 
 
-def proxy_env(port: int = PORT) -> dict[str, str]:
-    """The environment that sends a phase's HTTP(S) clients through the proxy."""
+def proxy_env(port: int = PORT, ca: bool = False) -> dict[str, str]:
+    """The environment that sends a phase's HTTP(S) clients through the proxy; with ``ca``,
+    they also trust the host's CA bundle (copied beside the socket, see :func:`host_ca_bundle`)."""
     url = f"http://127.0.0.1:{port}"
     env = {"HTTP_PROXY": url, "HTTPS_PROXY": url, "http_proxy": url, "https_proxy": url}
     env |= {"NO_PROXY": "localhost,127.0.0.1", "no_proxy": "localhost,127.0.0.1"}
+    if ca:
+        env |= dict.fromkeys(_CA_VARS, f"{CONTAINER_DIR}/{CA_NAME}")
+        env["UV_NATIVE_TLS"] = "1"  # uv reads SSL_CERT_FILE only with native TLS
     return env
+
+
+def host_ca_bundle() -> Path | None:
+    """The CA bundle containers behind the proxy trust: ``HORIZONBENCH_EGRESS_CA``, else the
+    host's ``SSL_CERT_FILE``; None when neither names a file (the image's own store is used)."""
+    for var in (CA_ENV, "SSL_CERT_FILE"):
+        value = os.environ.get(var)
+        if value and Path(value).is_file():
+            return Path(value)
+    return None
 
 
 Target = tuple[str, int | None]

@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 
 from horizonbench.errors import SandboxError
-from horizonbench.sandbox.egress import CONTAINER_DIR, PORT, SOCKET_NAME, proxy_env
+from horizonbench.sandbox.egress import CA_NAME, CONTAINER_DIR, PORT, SOCKET_NAME, proxy_env
 from horizonbench.sandbox.sandbox import Sandbox
 
 # Used where an image has no socat: a threaded TCP-to-unix-socket relay on the standard library.
@@ -120,7 +120,8 @@ def grading_env(sb: Sandbox, port: int | None = None) -> dict[str, str]:
     Raises:
         SandboxError: the bridge could not start, or every port tried was held.
     """
-    if serving(sb) is None:
+    sock = serving(sb)
+    if sock is None:
         return {}
     ports = [port] if port is not None else [random.randrange(20000, 60000) for _ in range(4)]
     for p in ports:
@@ -130,5 +131,5 @@ def grading_env(sb: Sandbox, port: int | None = None) -> dict[str, str]:
             if "is held by another process" not in str(exc) or p == ports[-1]:
                 raise
             continue
-        return proxy_env(p)
+        return proxy_env(p, ca=(sock.parent / CA_NAME).is_file())
     raise AssertionError("unreachable")

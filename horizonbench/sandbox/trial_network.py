@@ -20,7 +20,7 @@ from horizonbench.errors import ConfigError, SandboxError
 from horizonbench.models.network import Phase, phase_network
 from horizonbench.models.result import NetworkUse
 from horizonbench.models.task import TaskConfig
-from horizonbench.sandbox.egress import CONTAINER_DIR, SOCKET_NAME, EgressProxy, proxy_env
+from horizonbench.sandbox.egress import CA_NAME, CONTAINER_DIR, SOCKET_NAME, EgressProxy, host_ca_bundle, proxy_env
 from horizonbench.sandbox.egress_bridge import start_bridge
 from horizonbench.sandbox.sandbox import Sandbox
 
@@ -63,6 +63,9 @@ class TrialNetwork:
         host = tempfile.mkdtemp(prefix="hb-egress-")
         Path(host).chmod(0o755)  # the container's user reaches the socket whoever it is
         self._dirs.append(host)
+        if (bundle := host_ca_bundle()) is not None:
+            shutil.copyfile(bundle, Path(host) / CA_NAME)
+            (Path(host) / CA_NAME).chmod(0o644)
         return {host: CONTAINER_DIR}
 
     def agent_mounts(self) -> dict[str, str]:
@@ -71,7 +74,7 @@ class TrialNetwork:
 
     def agent_env(self) -> dict[str, str]:
         """The proxy environment of the agent's container (its shells and every exec)."""
-        return proxy_env() if self.agent.needed else {}
+        return proxy_env(ca=host_ca_bundle() is not None) if self.agent.needed else {}
 
     def grader_mounts(self) -> dict[str, str]:
         """Host dir -> container dir for the grading container (fresh or same mode)."""

@@ -13,6 +13,8 @@ import http.server
 import json
 import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,8 +164,41 @@ def test_an_outside_that_does_not_answer_is_an_error_not_a_failure(
     results = _run(_copy(tmp_path, ("verifier-downloads",)), tmp_path / "r", "down")
     for agent in ("oracle", "nop"):
         result = results[f"verifier-downloads__{agent}__0"]
-        assert (result.status, result.error_kind, result.reward) == ("error", "network", None), result
+        assert (result.status, result.error_kind, result.verdict) == ("error", "network", None), result
         assert "could not reach outside.test through the egress proxy" in (result.error or "")
         assert result.network is not None and result.network.unreachable == 1
     [entry] = _log(tmp_path / "r" / "down" / "trials" / "verifier-downloads__oracle__0")
     assert (entry["phase"], entry["allowed"], entry["status"]) == ("verifier", True, 502)
+
+
+def test_tls_through_the_proxy_trusts_the_hosts_ca_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a TLS-inspecting gateway the host trusts a CA the image does not know: the
+    bundle HORIZONBENCH_EGRESS_CA names reaches the container beside the proxy's socket."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=outside.test",
+         "-addext", "subjectAltName=DNS:outside.test", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(FIXTURES / "outside_test"))
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("HORIZONBENCH_EGRESS_RESOLVE", f"outside.test:443=127.0.0.1:{server.server_address[1]}")
+    monkeypatch.setenv("HORIZONBENCH_EGRESS_CA", str(cert))
+    suite = _copy(tmp_path, ("verifier-downloads",))
+    test_sh = suite / "verifier-downloads" / "tests" / "test.sh"
+    test_sh.write_text(test_sh.read_text().replace("http://outside.test/", "https://outside.test/"))
+    try:
+        results = _run(suite, tmp_path / "r", "tls")
+    finally:
+        server.shutdown()
+        server.server_close()
+    oracle, nop = results["verifier-downloads__oracle__0"], results["verifier-downloads__nop__0"]
+    assert (oracle.status, oracle.reward) == ("passed", 1.0), (oracle.error, oracle.verdict)
+    assert (nop.status, nop.reward) == ("failed", 0.0), (nop.error, nop.verdict)
+    [entry] = _log(tmp_path / "r" / "tls" / "trials" / "verifier-downloads__oracle__0")
+    assert (entry["method"], entry["port"], entry["status"]) == ("CONNECT", 443, 200)
