@@ -205,7 +205,10 @@ class Trial:
             self.task_image.tag,
             limits=make_limits(**verifier.sandbox_limits(self.task)),
             workdir=self.task_image.workdir,
-            env={**self.task.config.environment.env, **self.net.agent_env()},
+            env=self.task.config.environment.env,
+            # The agent phase's proxy goes to its shells, not into the container's config: a
+            # same-mode snapshot of the container must not carry it to the verifier.
+            session_env=self.net.agent_env(),
             labels=self.labels,
             mounts=self.mounts,
         )

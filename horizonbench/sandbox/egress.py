@@ -73,6 +73,10 @@ def proxy_env(port: int = PORT, ca: bool = False) -> dict[str, str]:
     return env
 
 
+PROXY_VARS = frozenset(proxy_env(ca=True))
+"""Every variable :func:`proxy_env` may set."""
+
+
 def host_ca_bundle() -> Path | None:
     """The CA bundle containers behind the proxy trust: ``HORIZONBENCH_EGRESS_CA``, else the
     host's ``SSL_CERT_FILE``; None when neither names a file (the image's own store is used)."""

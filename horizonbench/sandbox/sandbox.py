@@ -72,6 +72,9 @@ class Sandbox(SandboxFiles, SandboxInspection, SandboxSnapshot):
         self.closed = False
         self.mounts: dict[str, str] = {}
         """Container path -> host directory of bind mounts."""
+        self.session_env: dict[str, str] = {}
+        """Environment of every shell opened in the container, not of the container itself: a
+        snapshot of it (same-mode grading) does not carry it."""
         self.restarts = 0
         """Times :meth:`kill_all` had to restart the container (its shells were being killed)."""
         self._driver: dict[str, Any] | None = None
@@ -93,6 +96,7 @@ class Sandbox(SandboxFiles, SandboxInspection, SandboxSnapshot):
         mounts: dict[str, str] | None = None,
         join: Sandbox | None = None,
         prepare: Callable[[str], None] | None = None,
+        session_env: dict[str, str] | None = None,
     ) -> Sandbox:
         """Start a container from ``image`` and open its control session. With ``join``, it
         shares that sandbox's network and PID namespaces and holds the capabilities that
@@ -155,6 +159,7 @@ class Sandbox(SandboxFiles, SandboxInspection, SandboxSnapshot):
             raise SandboxError(f"engine refused to start a container from {image!r}: {exc.explanation}") from None
         sandbox = cls(container, workdir=workdir, output_cap=output_cap)
         sandbox.mounts = {dest: host for host, dest in (mounts or {}).items()}
+        sandbox.session_env = dict(session_env or {})
         try:
             sandbox._session("control")
         except BaseException:
@@ -254,7 +259,9 @@ class Sandbox(SandboxFiles, SandboxInspection, SandboxSnapshot):
                 raise SandboxError(f"sandbox {self.id[:12]} is closed")
             session = self._sessions.get(name)
             if session is None or not session.alive:
-                session = ShellSession(self._api, self.id, workdir=self.workdir, output_cap=self.output_cap)
+                session = ShellSession(
+                    self._api, self.id, workdir=self.workdir, environment=self.session_env, output_cap=self.output_cap
+                )
                 session.open()
                 self._sessions[name] = session
             return session
