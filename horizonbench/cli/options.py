@@ -11,7 +11,13 @@ import typer
 
 from horizonbench.errors import ConfigError
 
-PathsArg = typer.Argument(..., help="Suite folders or task folders.")
+PathsArg = typer.Argument(..., help="Suite folders, task folders, or datasets of the registry (NAME@VERSION).")
+RegistryOpt = typer.Option(
+    None,
+    "--registry",
+    help="Dataset registry (Harbor's registry.json format), a file or URL; default $HORIZONBENCH_REGISTRY, "
+    "else Harbor's public registry.",
+)
 NameOpt = typer.Option([], "--task", "-t", help="Task name or glob (repeatable).")
 TagOpt = typer.Option([], "--tag", help="Keep tasks with any of these tags (repeatable).")
 DiffOpt = typer.Option([], "--difficulty", help="Keep tasks of this difficulty (repeatable).")
@@ -85,11 +91,14 @@ def load_selected(
     difficulty: list[str],
     min_minutes: float | None,
     max_minutes: float | None,
+    registry: str | None = None,
 ) -> tuple[list[Any], list[Any]]:
-    """The tasks of ``paths`` that the filters keep, and their suites."""
+    """The tasks of ``paths`` (folders, and datasets named NAME@VERSION, fetched first) that the
+    filters keep, and their suites."""
+    from horizonbench.tasks.datasets import expand_refs
     from horizonbench.tasks.loader import load_tasks, select
 
-    tasks, suites = load_tasks(paths)
+    tasks, suites = load_tasks(expand_refs(paths, registry))
     return select(
         tasks, names=names, tags=tags, difficulty=difficulty, min_minutes=min_minutes, max_minutes=max_minutes
     ), suites

@@ -33,6 +33,7 @@ from horizonbench.cli.options import (
     NetworkOpt,
     PathsArg,
     PromptDirOpt,
+    RegistryOpt,
     ResultsOpt,
     RunFlags,
     RunIdOpt,
@@ -96,12 +97,13 @@ def run(
     fingerprint: str | None = typer.Option(
         None, "--fingerprint", help="The endpoint's fingerprint file (endpoints probe), or 'probe' to take one first."
     ),
+    registry: str | None = RegistryOpt,
 ) -> None:
     """Run agents on tasks; write results/<run-id>/."""
     from horizonbench.runner.run import make_executor
 
     where = make_executor(executor, scheduler, local_workers)
-    tasks, suites = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes)
+    tasks, suites = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes, registry)
     flags = RunFlags(
         agent, attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
         prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt, tool_calls, context_window,

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from horizonbench.cli.app import app, err, out
-from horizonbench.cli.options import DiffOpt, MaxOpt, MinOpt, NameOpt, PathsArg, TagOpt, load_selected
+from horizonbench.cli.options import DiffOpt, MaxOpt, MinOpt, NameOpt, PathsArg, RegistryOpt, TagOpt, load_selected
 
 tasks_app = typer.Typer(help="Tasks and suites: list, show, check, generate, import, export.", no_args_is_help=True)
 
@@ -21,9 +21,10 @@ def tasks_list(
     difficulty: list[str] = DiffOpt,
     min_minutes: float | None = MinOpt,
     max_minutes: float | None = MaxOpt,
+    registry: str | None = RegistryOpt,
 ) -> None:
     """List tasks with their grader, difficulty and horizon."""
-    tasks, _ = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes)
+    tasks, _ = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes, registry)
     table = Table("task", "suite", "grader", "mode", "difficulty", "steps", "expert min", "milestones", "tags")
     for t in tasks:
         v = t.config.verifier
@@ -59,11 +60,12 @@ def tasks_check(
     paths: list[Path] = PathsArg,
     names: list[str] = NameOpt,
     concurrency: int = typer.Option(2, "--concurrency", "-n", help="Trials at once."),
+    registry: str | None = RegistryOpt,
 ) -> None:
     """Prove tasks sound: image builds, hidden tests absent, oracle passes, nop fails."""
     from horizonbench.workflows.task_check import check_tasks
 
-    tasks, suites = load_selected(paths, names, [], [], None, None)
+    tasks, suites = load_selected(paths, names, [], [], None, None, registry)
     checks = check_tasks(tasks, suites, concurrency=concurrency)
     table = Table("task", "image", "tests hidden", "oracle", "nop", "ok")
     for c in checks:
