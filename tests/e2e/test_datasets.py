@@ -66,6 +66,10 @@ def test_a_dataset_by_name_runs_at_its_pinned_commit(
     )  # fmt: skip
     assert Path(entry.path) == checkout / "tasks" / "fruit-sort"
     assert "Version 1:" in (checkout / "tasks" / "fruit-sort" / "instruction.md").read_text()
+    report = hb("report", results / "first", "--out", tmp_path / "report")
+    assert report.returncode == 0, report.stderr
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "## Datasets" in text and f"| first | mini@1.0 | {repo.url} | {repo.first} | 1 |" in text
 
     # A commit the repository lacks: one line naming the repository, no traceback, nothing cached.
     failed = hb("run", "broken@1.0", "--agent", "oracle", "--results", results, "--no-progress")
