@@ -27,7 +27,7 @@ class RegistryTask(BaseModel):
 
     model_config = ConfigDict(extra="forbid")  # a misspelt git_commit_id must not silently unpin a task
 
-    name: str = Field(min_length=1, description="The task's name in the dataset.")
+    name: str = Field(min_length=1, description="The task's name in the dataset (a run names it by its folder).")
     git_url: str | None = Field(None, description="Repository to clone; unset: path is relative to the registry file.")
     git_commit_id: str | None = Field(
         None, description="Commit to check out (hex, 7 to 40 digits); unset or 'head': the default branch's tip."
@@ -91,6 +91,7 @@ class DatasetOrigin(BaseModel):
 
     dataset: str = Field(description="Dataset name.")
     version: str = Field(description="Dataset version.")
+    task: str = Field("", description="The registry's name for the task (it runs under its folder's name).")
     git_url: str | None = Field(None, description="Repository cloned (credentials removed); None for a local folder.")
     commit: str | None = Field(None, description="Full commit id checked out; None for a local folder.")
     path: str = Field(description="The task folder inside the checkout.")

@@ -234,7 +234,7 @@ def fetch_dataset(spec: DatasetSpec, registry: LoadedRegistry) -> FetchedDataset
     names = [t.name for t in tasks]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise DatasetError(f"dataset {spec.ref}: two tasks are named {dupes[0]!r}")
+        raise DatasetError(f"dataset {spec.ref}: two task folders are named {dupes[0]!r} (a run names tasks by folder)")
     config = SuiteConfig(name=spec.ref, version=spec.version, description=spec.description)
     root = next(iter(checkouts.values())).path if checkouts else (registry.base_dir or Path.cwd())
     suite = Suite(name=spec.ref, path=root, config=config, tasks=tasks)
@@ -251,20 +251,25 @@ def _load(
                 f"(not the URL {registry.source})"
             )
         path = registry.base_dir / entry.path
-        origin = DatasetOrigin(dataset=spec.name, version=spec.version, path=entry.path)
+        origin = DatasetOrigin(dataset=spec.name, version=spec.version, task=entry.name, path=entry.path)
     else:
         co = checkouts[(entry.git_url, entry.git_commit_id)]
         path = co.path / entry.path
         origin = DatasetOrigin(
             dataset=spec.name,
             version=spec.version,
+            task=entry.name,
             git_url=safe_url(entry.git_url),
             commit=co.commit,
             path=entry.path,
             pinned=entry.pinned,
         )
     task = load_task(path, suite=spec.ref)
-    task.name = entry.name  # the dataset's name for it: trial ids and tables say what the registry says
+    # A task is named after its folder everywhere (a Dask worker reloads it from its folder); the
+    # registry's name for it is kept in the origin.
+    if task.name != entry.name:
+        log.warning("dataset %s: task %r is the folder %s; it runs under the folder's name", spec.ref, entry.name,
+                    entry.path)  # fmt: skip
     task.origin = origin
     return task
 

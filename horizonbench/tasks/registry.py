@@ -130,8 +130,8 @@ def _where(exc: ValidationError, raw: list[object]) -> str:
     entry = raw[loc[0]] if loc and isinstance(loc[0], int) else None
     if isinstance(entry, dict):
         name = entry.get("name")
-        if isinstance(name, str):
-            return f"dataset {name!r} {text}"
+        if isinstance(name, str):  # name the dataset, and drop its index from the field path
+            return f"dataset {name!r}: {text.removeprefix(f'{loc[0]}.')}"
     return text
 
 

@@ -161,3 +161,28 @@ def test_datasets_and_folders_mix_on_the_command_line(cache: Path, repo: Dataset
     assert all(t.origin is None for t in tasks[1:])
     with pytest.raises(DatasetError, match=r"dataset mini@9 is not in registry .* \(versions of mini: 1.0, head\)"):
         expand_refs([Path("mini@9")], str(reg))
+
+
+def test_a_task_runs_under_its_folder_name_and_keeps_the_registry_name(
+    cache: Path, repo: DatasetRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    reg = tmp_path / "registry.json"
+    entry = {"name": "sorting", "git_url": repo.url, "git_commit_id": repo.first, "path": "tasks/fruit-sort"}
+    reg.write_text(json.dumps([{"name": "n", "version": "1", "description": "", "tasks": [entry]}]))
+    with caplog.at_level("WARNING"):
+        (task,) = load_dataset("n@1", reg).suite.tasks
+    assert task.name == "fruit-sort" and task.origin is not None and task.origin.task == "sorting"
+    assert "task 'sorting' is the folder tasks/fruit-sort" in caplog.text
+
+
+def test_bad_registries_and_names_are_one_line_on_the_command_line(cache: Path, tmp_path: Path) -> None:
+    from tests.helpers import hb
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"name": "x", "version": "1", "tasks": [{"name": "t", "path": "/abs"}]}]))
+    for args in (("datasets", "list", "--registry", bad), ("run", "x@1", "--registry", bad)):
+        res = hb(*args)
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert res.stderr.strip() == (
+            f"error: registry {bad}: dataset 'x': tasks.0.path: '/abs' must be a relative path inside the checkout"
+        )
