@@ -151,7 +151,8 @@ def fetch_commit(git_url: str, commit: str, paths: list[str]) -> Checkout:
         present = _find_present(git_url, commit, paths)  # another run may have finished it meanwhile
         if present is not None:
             return Checkout(git_url, _read_marker(present)["commit"], present, fetched=False)
-        tmp = lock_at.parent / f".tmp-{uuid.uuid4().hex}"
+        _remove_abandoned(lock_at.parent)
+        tmp = lock_at.parent / f".tmp-{os.getpid()}-{uuid.uuid4().hex}"
         try:
             full = _clone_into(tmp, git_url, commit, paths)
             final = _checkout_dir(git_url, full, paths)
@@ -165,6 +166,24 @@ def fetch_commit(git_url: str, commit: str, paths: list[str]) -> Checkout:
             raise
     log.info("fetched %s at %s into %s", safe_url(git_url), full[:12], final)
     return Checkout(git_url, full, final, fetched=True)
+
+
+def _remove_abandoned(repo: Path) -> None:
+    """Remove temporary folders of fetches whose process is gone (killed mid-clone)."""
+    for tmp in repo.glob(".tmp-*"):
+        pid = tmp.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _clone_into(tmp: Path, git_url: str, commit: str, paths: list[str]) -> str:

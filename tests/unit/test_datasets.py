@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -186,3 +187,17 @@ def test_bad_registries_and_names_are_one_line_on_the_command_line(cache: Path, 
         assert res.stderr.strip() == (
             f"error: registry {bad}: dataset 'x': tasks.0.path: '/abs' must be a relative path inside the checkout"
         )
+
+
+def test_a_fetch_killed_midway_leaves_a_folder_the_next_fetch_removes(cache: Path, repo: DatasetRepo) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    folder = datasets.repo_dir(repo.url)
+    abandoned = folder / f".tmp-{dead.stdout.strip()}-0123"
+    (abandoned / "tasks").mkdir(parents=True)
+    mine = folder / f".tmp-{os.getpid()}-4567"  # a live process's fetch is left alone
+    mine.mkdir()
+    fetch_commit(repo.url, repo.first, ["tasks/fruit-sort"])
+    assert not abandoned.exists() and mine.exists()
