@@ -177,13 +177,14 @@ def ci(
     scheduler: str | None = SchedulerOpt,
     local_workers: int | None = LocalWorkersOpt,
     network: str = NetworkOpt,
+    registry: str | None = RegistryOpt,
 ) -> None:
     """Run a suite for a candidate and gate it against a baseline: exit 1 only on a significant regression."""
     from horizonbench.runner.run import make_executor
     from horizonbench.workflows.regression_gate import run_ci
 
     where = make_executor(executor, scheduler, local_workers)
-    tasks, suites = load_selected(paths, names, tags, [], None, None)
+    tasks, suites = load_selected(paths, names, tags, [], None, None, registry)
     flags = RunFlags(
         [agent], attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
         prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt, tool_calls, context_window,
