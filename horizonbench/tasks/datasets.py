@@ -156,11 +156,15 @@ def fetch_commit(git_url: str, commit: str, paths: list[str]) -> Checkout:
         try:
             full = _clone_into(tmp, git_url, commit, paths)
             final = _checkout_dir(git_url, full, paths)
-            if (final / MARKER).is_file():  # an abbreviated id another run fetched under its full id
+            try:
+                os.rename(tmp, final)
+            except OSError as exc:
+                # Another run fetched the same commit under its other spelling (abbreviated vs full
+                # id, so another lock) and renamed first: its checkout is as good as this one.
+                if not (final / MARKER).is_file():
+                    raise DatasetError(f"{final}: cannot move the checkout into the cache ({exc})") from None
                 shutil.rmtree(tmp)
                 return Checkout(git_url, full, final, fetched=False)
-            shutil.rmtree(final, ignore_errors=True)  # a leftover without its marker is not a checkout
-            os.rename(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -201,3 +201,20 @@ def test_a_fetch_killed_midway_leaves_a_folder_the_next_fetch_removes(cache: Pat
     mine.mkdir()
     fetch_commit(repo.url, repo.first, ["tasks/fruit-sort"])
     assert not abandoned.exists() and mine.exists()
+
+
+def test_a_checkout_another_run_renamed_into_place_first_is_used(
+    cache: Path, repo: DatasetRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = datasets._clone_into
+    paths = ["tasks/fruit-sort"]
+
+    def racing(tmp: Path, url: str, commit: str, wanted: list[str]) -> str:
+        full = real(tmp, url, commit, wanted)
+        shutil.copytree(tmp, datasets._checkout_dir(url, full, wanted))  # the other run (full id) wins
+        return full
+
+    monkeypatch.setattr(datasets, "_clone_into", racing)
+    co = fetch_commit(repo.url, repo.first[:8], paths)  # abbreviated: another lock than the full id's
+    assert not co.fetched and co.path == datasets._checkout_dir(repo.url, repo.first, paths)
+    assert checkouts(cache) == [co.path] and leftovers(cache) == []
