@@ -218,3 +218,22 @@ def test_a_checkout_another_run_renamed_into_place_first_is_used(
     co = fetch_commit(repo.url, repo.first[:8], paths)  # abbreviated: another lock than the full id's
     assert not co.fetched and co.path == datasets._checkout_dir(repo.url, repo.first, paths)
     assert checkouts(cache) == [co.path] and leftovers(cache) == []
+
+
+def test_two_processes_fetching_at_once_share_one_clone(cache: Path, repo: DatasetRepo, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    reg = write_registry(tmp_path / "registry.json", repo)
+    command = [sys.executable, "-m", "horizonbench.cli", "datasets", "fetch", "mini@1.0", "--registry", str(reg)]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "300"}
+    procs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in "ab"
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    states = sorted(out.split()[0] for out, _ in outs)
+    assert states == ["cached", "fetched"], outs
+    assert len(checkouts(cache)) == 1 and leftovers(cache) == []
