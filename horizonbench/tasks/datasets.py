@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from horizonbench.errors import DatasetError, HorizonError
+from horizonbench.errors import DatasetError, TaskError
 from horizonbench.models.registry import DatasetOrigin, DatasetSpec, RegistryTask
 from horizonbench.models.task import SuiteConfig
 from horizonbench.tasks.loader import Suite, Task, load_task
@@ -319,8 +319,6 @@ def expand_refs(items: list[Path] | list[str], registry: str | Path | None = Non
             reg = read_registry(registry)
         try:
             out.append(fetch_dataset(resolve(reg, str(item)), reg).suite)
-        except DatasetError:
-            raise
-        except HorizonError as exc:
+        except TaskError as exc:  # a fetched folder that is not a valid task: say which dataset
             raise DatasetError(f"dataset {item}: {exc}") from None
     return out

@@ -237,3 +237,11 @@ def test_two_processes_fetching_at_once_share_one_clone(cache: Path, repo: Datas
     states = sorted(out.split()[0] for out, _ in outs)
     assert states == ["cached", "fetched"], outs
     assert len(checkouts(cache)) == 1 and leftovers(cache) == []
+
+
+def test_a_fetched_folder_that_is_no_task_names_the_dataset(cache: Path, repo: DatasetRepo, tmp_path: Path) -> None:
+    reg = tmp_path / "registry.json"
+    entry = {"name": "extra", "git_url": repo.url, "git_commit_id": repo.first, "path": "tasks/extra"}
+    reg.write_text(json.dumps([{"name": "n", "version": "1", "description": "", "tasks": [entry]}]))
+    with pytest.raises(DatasetError, match=r"^dataset n@1: .*/tasks/extra: not a task directory \(no task.toml\)$"):
+        expand_refs(["n@1"], str(reg))
