@@ -88,8 +88,15 @@ def _lock(tag: str) -> threading.Lock:
 
 # Refs no registry served, with the reason, so the trials of a run ask once per process.
 _unserved: dict[str, str] = {}
-# Content tags built under --force-build in this process: built once per run, not per trial.
-_force_built: set[str] = set()
+# Images this process pulled or built (tag -> image id, how): the other trials of the run
+# record how their image came to be, not merely that the first trial left it here; and
+# --force-build builds once per run, not once per trial.
+_made_here: dict[str, tuple[str, ImageSource]] = {}
+
+
+def _source(tag: str, image_id: str, otherwise: ImageSource) -> ImageSource:
+    made = _made_here.get(tag)
+    return made[1] if made and made[0] == image_id else otherwise
 
 
 def _dockerfile(task: Task) -> Path:
@@ -168,15 +175,14 @@ def ensure(task: Task, rebuild: bool = False, policy: ImagePolicy | None = None)
             return prebuilt
     tag = build_tag(task, policy)
     with _lock(tag):
-        force = rebuild or (policy.force_build and tag not in _force_built)
-        image_id = None if force else _image_id(tag)
+        image_id = _image_id(tag)
+        if rebuild or (policy.force_build and image_id and _source(tag, image_id, "local") != "built"):
+            image_id = None
         if image_id:
-            source: ImageSource = "built" if tag in _force_built else "local"
-            origin = _build_origin(task, policy, tag, image_id, source)
+            origin = _build_origin(task, policy, tag, image_id, _source(tag, image_id, "local"))
             return TaskImage(tag, image_id, _workdir(task, image_id), built=False, origin=origin)
         built = _build(task, tag, policy)
-        if policy.force_build:
-            _force_built.add(tag)
+        _made_here[tag] = (built.image_id, "built")
         return built
 
 
@@ -201,11 +207,12 @@ def _prebuilt(task: Task, requested: str, policy: ImagePolicy, buildable: bool) 
     ref = stand_in or requested
     with _lock(ref):
         image_id = _image_id(ref)
-        source: ImageSource = "stand-in" if stand_in else "local"
+        source: ImageSource = "stand-in" if stand_in else _source(ref, image_id or "", "local")
         if image_id is None and not (buildable and ref in _unserved):
             try:
                 image_id = pull.pull(ref)
                 source = "stand-in" if stand_in else "pulled"
+                _made_here[ref] = (image_id, source)
             except pull.PullFailed as exc:
                 if stand_in:
                     raise ImageMissing(
