@@ -52,7 +52,7 @@ def images_save(
     from horizonbench.tasks.loader import load_tasks
 
     tasks, _ = load_tasks(paths)
-    tags = [base_image.hashed_tag(), *dict.fromkeys(images.image_tag(t) for t in tasks)]
+    tags = [base_image.hashed_tag(), *dict.fromkeys(images.present_tag(t) for t in tasks)]
     path = images.save_images(tags, to)
     out.print(f"{len(tags)} image(s) saved to {path}" if path else f"{len(tags)} image(s) already saved in {to}")
 

@@ -142,13 +142,22 @@ def image_tag(task: Task, policy: ImagePolicy | None = None) -> str:
     return build_tag(task, policy)
 
 
+def present_tag(task: Task, policy: ImagePolicy | None = None) -> str:
+    """The tag under which this engine has the task's image: its ``docker_image`` (or
+    stand-in), else the build of its ``environment/`` made where no registry served it;
+    :func:`image_tag` when it has neither."""
+    tag = image_tag(task, policy)
+    if _image_id(tag) is None and task.config.environment.docker_image and _dockerfile(task).is_file():
+        built = build_tag(task, policy)
+        if _image_id(built) is not None:
+            return built
+    return tag
+
+
 def find(task: Task, policy: ImagePolicy | None = None) -> str | None:
     """The id of the task's image on this engine, or None when it would have to be built or pulled."""
     try:
-        found = _image_id(image_tag(task, policy))
-        if found is None and task.config.environment.docker_image and _dockerfile(task).is_file():
-            found = _image_id(build_tag(task, policy))  # built here before, where no registry served it
-        return found
+        return _image_id(present_tag(task, policy))
     except ImageMissing:  # not even the base image is here
         return None
 
