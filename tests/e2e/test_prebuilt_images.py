@@ -16,6 +16,8 @@ import pytest
 
 from horizonbench.models import TrialResult
 from horizonbench.results.store import RunDir
+from horizonbench.sandbox import images
+from horizonbench.tasks.loader import load_task
 from tests.helpers import REPO, hb
 from tests.registry import LocalRegistry, free_port
 
@@ -180,3 +182,21 @@ def test_a_bad_image_map_file_is_one_line_naming_file_and_line(tmp_path: Path) -
     assert res.returncode != 0
     lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
     assert len(lines) == 1 and f"{bad}: line 2" in lines[0], res.stderr
+
+
+def test_tasks_check_pulls_or_with_force_build_builds(
+    tmp_path: Path, registry: LocalRegistry, docker_engine: docker.DockerClient, own_images: list[str]
+) -> None:
+    task = copy_task("prebuilt-registry", tmp_path / "suite", registry.host)
+    image_id = build_env(docker_engine, task, f"hb-test/prebuilt-registry:{uuid.uuid4().hex[:8]}", own_images)
+    ref = registry.push(docker_engine, image_id, "horizonbench-fixtures/prebuilt-registry", "1")
+
+    pulled = hb("tasks", "check", task)
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    assert f"{ref} (pulled)" in pulled.stdout and "1/1 task(s) sound" in pulled.stdout
+
+    built = hb("tasks", "check", task, "--force-build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    tag = images.build_tag(load_task(task))
+    own_images.append(tag)
+    assert f"{tag} (built)" in built.stdout
