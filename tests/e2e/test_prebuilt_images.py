@@ -83,6 +83,12 @@ def test_a_served_image_is_pulled_and_its_digest_recorded(
         assert origin.digest is not None and origin.digest.startswith(f"{registry.host}/")
         assert "@sha256:" in origin.digest and origin.id == r.image_id
 
+    # The next run finds it on the engine: used as is, not pulled again.
+    again = run(task, tmp_path / "results", agents=("oracle",))["oracle"]
+    assert again.status == "passed"
+    assert again.image_origin is not None and again.image_origin.source == "local"
+    assert oracle.image_origin is not None and again.image_origin.digest == oracle.image_origin.digest
+
 
 def test_force_build_builds_even_where_the_registry_serves_it(
     tmp_path: Path, registry: LocalRegistry, docker_engine: docker.DockerClient, own_images: list[str]

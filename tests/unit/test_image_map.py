@@ -11,7 +11,10 @@ from horizonbench.errors import ConfigError
 from horizonbench.models import ImagePolicy, TrialResult
 from horizonbench.models.image import normalize_ref
 from horizonbench.sandbox.image_map import load_file, parse_pairs, policy, rewrite_from
+from horizonbench.sandbox.images import build_tag, image_tag
 from horizonbench.sandbox.pull import _ABSENT
+from horizonbench.tasks.loader import load_task
+from tests.helpers import REPO
 
 BASE = "horizonbench/base:bookworm"
 MAP = ImagePolicy(image_map={"python:3.13-slim-bookworm": BASE, "golang:1.22": "lab.local:5000/golang:1.22"})
@@ -152,3 +155,14 @@ def test_results_without_image_origin_still_load() -> None:
         {**old, "image_origin": {"ref": "x:1", "source": "pulled", "id": "sha256:ab", "digest": "x@sha256:cd"}}
     )
     assert TrialResult.model_validate_json(new.model_dump_json()) == new
+
+
+@pytest.mark.docker
+def test_a_stand_in_base_gives_the_build_its_own_tag_and_docker_image_its_stand_in(base_image: str) -> None:
+    task = load_task(REPO / "tests" / "fixtures" / "harbor_suite" / "prebuilt-absent")
+    requested = task.config.environment.docker_image
+    assert requested is not None and image_tag(task) == requested
+    mapped = ImagePolicy(image_map={base_image: "lab.local:5000/debian:bookworm", requested: "lab/x:1"})
+    assert build_tag(task) != build_tag(task, mapped)
+    assert build_tag(task) == build_tag(task, ImagePolicy(image_map={"unrelated:1": "other:1"}))
+    assert image_tag(task, mapped) == "lab/x:1"
