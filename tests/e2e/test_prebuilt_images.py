@@ -75,7 +75,7 @@ def test_a_served_image_is_pulled_and_its_digest_recorded(
     by_agent = run(task, tmp_path / "results")
     oracle, nop = by_agent["oracle"], by_agent["nop"]
     assert oracle.status == "passed", oracle.error or oracle.verdict
-    assert nop.status == "failed" and nop.reward == 0.0
+    assert nop.status == "failed" and nop.reward == 0.0, nop.error
     for r in (oracle, nop):
         origin = r.image_origin
         assert origin is not None and origin.source == "pulled", origin
@@ -118,7 +118,7 @@ def test_an_image_no_registry_serves_is_built_from_environment(
     oracle, nop = by_agent["oracle"], by_agent["nop"]
     own_images.append(oracle.image)
     assert oracle.status == "passed", oracle.error or oracle.verdict
-    assert nop.status == "failed" and nop.reward == 0.0
+    assert nop.status == "failed" and nop.reward == 0.0, nop.error
     for r in (oracle, nop):
         origin = r.image_origin
         assert origin is not None and origin.source == "built", origin
