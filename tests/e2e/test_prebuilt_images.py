@@ -201,8 +201,8 @@ def test_tasks_check_pulls_or_with_force_build_builds(
     assert pulled.returncode == 0, pulled.stdout + pulled.stderr
     assert f"{ref} (pulled)" in pulled.stdout and "1/1 task(s) sound" in pulled.stdout
 
-    built = hb("tasks", "check", task, "--force-build")
-    assert built.returncode == 0, built.stdout + built.stderr
     tag = images.build_tag(load_task(task))
     own_images.append(tag)
+    built = hb("tasks", "check", task, "--force-build")
+    assert built.returncode == 0, built.stdout + built.stderr
     assert f"{tag} (built)" in built.stdout
