@@ -24,6 +24,8 @@ _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")
 # FROM [--flag=value ...] image [AS name]
 _FROM = re.compile(r"^(?P<head>\s*FROM\s+(?:--\S+\s+)*)(?P<ref>\S+)(?P<tail>.*)$", re.IGNORECASE | re.DOTALL)
 _STAGE = re.compile(r"\s+AS\s+(\S+)", re.IGNORECASE)
+# COPY/ADD [--flag ...] --from=image-or-stage ...
+_COPY_FROM = re.compile(r"^(?P<head>\s*(?:COPY|ADD)\s+(?:--\S+\s+)*?--from=)(?P<ref>[^\s]+)(?P<tail>.*)$", re.IGNORECASE | re.DOTALL)
 _KEY_LINE = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_.-]+))\s*=""")
 
 
@@ -120,7 +122,7 @@ class Rewritten:
 
 
 def rewrite_from(text: str, images: ImagePolicy) -> Rewritten:
-    """Replace the images of ``FROM`` lines that the map names. Earlier build stages
+    """Replace the images of ``FROM`` lines (and of ``COPY --from=``) that the map names. Earlier build stages
     (``FROM base AS builder`` ... ``FROM builder``), ``scratch`` and flags such as
     ``--platform`` stay as they are; an image named through an ``ARG`` (``FROM ${BASE}``)
     is left alone with a note, since its value is only known to the build."""
@@ -128,6 +130,18 @@ def rewrite_from(text: str, images: ImagePolicy) -> Rewritten:
     stages: set[str] = set()
     lines = text.splitlines(keepends=True)
     for n, line in enumerate(lines, 1):
+        copy = _COPY_FROM.match(line)
+        if copy:
+            # An image copied from (``COPY --from=ghcr.io/astral-sh/uv:0.8.14 /uv /bin/``) is
+            # a base of the build like a FROM; a stage name or index is not.
+            ref = copy.group("ref")
+            if ref.lower() not in stages and not ref.isdigit() and "$" not in ref:
+                dst = images.stand_in(ref)
+                if dst is not None:
+                    lines[n - 1] = copy.group("head") + dst + copy.group("tail")
+                    out.applied[ref] = dst
+                out.bases.append(dst or ref)
+            continue
         m = _FROM.match(line)
         if not m:
             continue

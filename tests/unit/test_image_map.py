@@ -57,6 +57,25 @@ def test_multi_stage_builds_map_images_but_not_their_own_stages() -> None:
     assert out.bases == ["lab.local:5000/golang:1.22", BASE]  # stages and scratch are not images to find
 
 
+def test_an_image_copied_from_is_mapped_like_a_from() -> None:
+    uv = ImagePolicy(image_map={"ghcr.io/astral-sh/uv:0.8.14": "lab.local/uv:0.8.14", "ubuntu:24.04": BASE})
+    dockerfile = (
+        "FROM ubuntu:24.04 as build\n"
+        "COPY --from=ghcr.io/astral-sh/uv:0.8.14 /uv /uvx /bin/\n"
+        "COPY --chown=1000 --from=build /app /app\n"
+        "COPY --from=0 /etc/hosts /tmp/\n"
+    )
+    out = rewrite_from(dockerfile, uv)
+    assert out.text.splitlines() == [
+        f"FROM {BASE} as build",
+        "COPY --from=lab.local/uv:0.8.14 /uv /uvx /bin/",
+        "COPY --chown=1000 --from=build /app /app",
+        "COPY --from=0 /etc/hosts /tmp/",
+    ]
+    assert out.applied == {"ubuntu:24.04": BASE, "ghcr.io/astral-sh/uv:0.8.14": "lab.local/uv:0.8.14"}
+    assert out.bases == [BASE, "lab.local/uv:0.8.14"]
+
+
 def test_a_stage_named_like_a_mapped_image_stays_a_stage() -> None:
     out = rewrite_from("FROM debian:12 AS golang:1.22\nFROM golang:1.22\n", MAP)
     assert out.text == "FROM debian:12 AS golang:1.22\nFROM golang:1.22\n" and out.applied == {}
