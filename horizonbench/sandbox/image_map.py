@@ -25,7 +25,9 @@ _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")
 _FROM = re.compile(r"^(?P<head>\s*FROM\s+(?:--\S+\s+)*)(?P<ref>\S+)(?P<tail>.*)$", re.IGNORECASE | re.DOTALL)
 _STAGE = re.compile(r"\s+AS\s+(\S+)", re.IGNORECASE)
 # COPY/ADD [--flag ...] --from=image-or-stage ...
-_COPY_FROM = re.compile(r"^(?P<head>\s*(?:COPY|ADD)\s+(?:--\S+\s+)*?--from=)(?P<ref>[^\s]+)(?P<tail>.*)$", re.IGNORECASE | re.DOTALL)
+_COPY_FROM = re.compile(
+    r"^(?P<head>\s*(?:COPY|ADD)\s+(?:--\S+\s+)*?--from=)(?P<ref>[^\s]+)(?P<tail>.*)$", re.IGNORECASE | re.DOTALL
+)
 _KEY_LINE = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_.-]+))\s*=""")
 
 
