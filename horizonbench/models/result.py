@@ -43,6 +43,11 @@ class Verdict(BaseModel):
         description="Lines of the agent's change that reach into the test machinery ('path:line: what'), for a "
         "person to look at; flagged suspicious_change, the verdict stands.",
     )
+    patch_method: str | None = Field(
+        None,
+        description="Fresh mode: how the diff applied, by swebench's chain (git apply | git apply --3way | "
+        "git apply --reject | patch --fuzz=5 | already applied); None without a diff.",
+    )
     detail: str = Field("", description="Why, in a line.")
 
     @property
