@@ -8,6 +8,7 @@ import shlex
 from typing import ClassVar
 
 from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorder, TaskView
+from horizonbench.sandbox.patch_chain import chain_script
 
 SOLUTION_DEST = "/solution"
 
@@ -27,7 +28,10 @@ class OracleAgent:
         if (sol / "solve.sh").is_file():
             command = f"bash {SOLUTION_DEST}/solve.sh"
         elif (sol / "patch.diff").is_file():
-            command = f"git apply --whitespace=nowarn {shlex.quote(SOLUTION_DEST + '/patch.diff')}"
+            # The gold patch goes in as swebench applies patches (git apply, then --3way,
+            # --reject, patch --fuzz=5), so a task sound on SWE-bench is sound here.
+            script = chain_script(SOLUTION_DEST + "/patch.diff")
+            command = f"bash -c {shlex.quote(script)}"
         else:
             return AgentOutcome(
                 status="error", message=f"task {task.name}: solution/ has neither solve.sh nor patch.diff"

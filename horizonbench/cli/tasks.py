@@ -147,16 +147,29 @@ def tasks_variants(
 
 @tasks_app.command("import-swebench")
 def tasks_import_swebench(
-    instances: Path = typer.Argument(..., help="SWE-bench instances (JSON lines)."),
+    instances: Path | None = typer.Argument(
+        None, help="SWE-bench instances: a .jsonl, .json, .parquet or .arrow file (or use --dataset)."
+    ),
     repos: Path = typer.Option(..., "--repos", help="Folder of local clones (owner__name or name)."),
+    dataset: str | None = typer.Option(
+        None, "--dataset", help="A dataset by name through the datasets library, e.g. princeton-nlp/SWE-bench_Lite."
+    ),
+    split: str = typer.Option("test", "--split", help="The dataset's split (with --dataset)."),
     dest: Path = typer.Option(Path("tasks/swebench"), "--out", "-o", help="Suite folder the tasks are written to."),
-    requirement: list[str] = typer.Option([], "--requirement", "-r", help="pip requirement of images (repeatable)."),
+    requirement: list[str] = typer.Option(
+        [], "--requirement", "-r", help="pip requirement of images, added to the defaults (repeatable)."
+    ),
     overwrite: bool = typer.Option(False, help="Replace task folders that exist."),
 ) -> None:
     """Turn SWE-bench instances into task folders; unsupported ones are listed with the reason."""
-    from horizonbench.tasks.swebench_io import DEFAULT_REQUIREMENTS, import_instances
+    from horizonbench.errors import ConfigError
+    from horizonbench.tasks.swebench_io import import_instances, with_defaults
+    from horizonbench.tasks.swebench_sources import load_dataset_rows
 
-    report = import_instances(instances, repos, dest, requirement or DEFAULT_REQUIREMENTS, overwrite)
+    if (instances is None) == (dataset is None):
+        raise ConfigError("tasks import-swebench: give an instances file or --dataset NAME, not both")
+    source = instances if instances is not None else load_dataset_rows(str(dataset), split)
+    report = import_instances(source, repos, dest, with_defaults(requirement), overwrite)
     for path in report.imported:
         out.print(f"imported {path}", highlight=False)
     for iid, reason in report.skipped:
@@ -170,7 +183,7 @@ def tasks_export_swebench(
     output: Path = typer.Option(Path("swebench-instances.jsonl"), "--output", "-o", help="JSON-lines file to write."),
 ) -> None:
     """Write swebench-graded tasks as SWE-bench instances (builds their images if needed)."""
-    from horizonbench.tasks.swebench_io import export_suite
+    from horizonbench.tasks.swebench_export import export_suite
 
     rows = export_suite(paths, output)
     out.print(f"{len(rows)} instance(s) written to {output}", highlight=False)

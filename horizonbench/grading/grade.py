@@ -34,6 +34,7 @@ from horizonbench.grading.tamper import (
 )
 from horizonbench.models import Verdict
 from horizonbench.results.store import write_redacted
+from horizonbench.sandbox import patch_chain
 from horizonbench.sandbox.egress_bridge import grading_env
 from horizonbench.sandbox.images import TaskImage
 from horizonbench.sandbox.limits import make_limits
@@ -253,12 +254,19 @@ def _apply_and_test(
     """Apply the agent's diff to the clean container, restore protected paths, run the tests."""
     mode = "fresh"
     flags: list[str] = ["tampered_system"] if tampered else []
+    method: str | None = None
     if diff.strip():
+        # swebench's chain (git apply, --3way, --reject, patch --fuzz=5): a patch is not
+        # applied only where SWE-bench's harness would not apply it either.
         sb.write_file("/tmp/.hb-agent.diff", diff)
-        res = sb.exec("git apply --binary --whitespace=nowarn /tmp/.hb-agent.diff", timeout=120)
-        if res.exit_code != 0:
-            detail = f"the agent's diff did not apply to a clean copy: {res.output.strip()[:300]}"
+        sb.write_file("/tmp/.hb-apply.sh", patch_chain.chain_script("/tmp/.hb-agent.diff"))
+        res = sb.exec("bash /tmp/.hb-apply.sh; s=$?; rm -f /tmp/.hb-apply.sh; exit $s", timeout=300)
+        method = patch_chain.method_of(res.output) if res.exit_code == 0 else None
+        if method is None:
+            detail = f"the diff did not apply to a clean copy: {patch_chain.failure_summary(res.output)}"
             return _refused(task, mode, "patch_failed", detail), 0.0
+        if method != "git apply":
+            log.info("task %s: the diff applied with %s", task.name, method)
     touched = [p for p in diff_paths(diff) if is_protected(p, task.config.verifier.protected)]
     if touched:
         flags.append("touched_protected")
@@ -275,7 +283,9 @@ def _apply_and_test(
     if config:
         flags.append("changed_test_config")
         log.info("task %s: agent changed the pytest configuration in %s; base state's restored", task.name, config)
-    return _run_tests(task, image, sb, trial_dir, mode, flags)
+    verdict, test_s = _run_tests(task, image, sb, trial_dir, mode, flags)
+    verdict.patch_method = method
+    return verdict, test_s
 
 
 def _refused(task: Task, mode: str, flag: str, detail: str) -> Verdict:

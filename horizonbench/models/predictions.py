@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from horizonbench.models.soundness import Soundness
+
 PREDICTIONS_SCHEMA_VERSION = "1"
 
 PredictionStatus = Literal["resolved", "not resolved", "not applied", "empty patch", "error"]
@@ -27,6 +29,14 @@ class PredictionResult(BaseModel):
     status: PredictionStatus = Field(description="resolved | not resolved | not applied | empty patch | error.")
     resolution: str | None = Field(None, description="swebench's RESOLVED_FULL / RESOLVED_PARTIAL / RESOLVED_NO.")
     detail: str = Field("", description="Why, in a line.")
+    error_kind: str | None = Field(
+        None, description="For errors: environment (the instance is not sound here), image, sandbox, task."
+    )
+    patch_method: str | None = Field(
+        None,
+        description="How model_patch applied, by swebench's chain: git apply | git apply --3way | "
+        "git apply --reject | patch --fuzz=5 | already applied.",
+    )
     flags: list[str] = Field(default_factory=list, description="Suspicious things seen while grading.")
     tests: dict[str, dict[str, list[str]]] = Field(
         default_factory=dict, description="FAIL_TO_PASS / PASS_TO_PASS -> success / failure lists."
@@ -41,6 +51,9 @@ class PredictionsFile(BaseModel):
     predictions: str = Field(description="The predictions file that was scored.")
     counts: dict[str, int] = Field(default_factory=dict, description="Status -> number of predictions.")
     results: list[PredictionResult] = Field(default_factory=list, description="One per prediction, in file order.")
+    soundness: dict[str, Soundness] = Field(
+        default_factory=dict, description="Task -> its soundness record (gold resolves, no-op does not)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -51,6 +64,14 @@ class PredictionsFile(BaseModel):
         return data
 
     @classmethod
-    def of(cls, run_id: str, predictions: str, results: list[PredictionResult]) -> PredictionsFile:
+    def of(
+        cls,
+        run_id: str,
+        predictions: str,
+        results: list[PredictionResult],
+        soundness: dict[str, Soundness] | None = None,
+    ) -> PredictionsFile:
         counts = Counter(r.status for r in results)
-        return cls(run_id=run_id, predictions=predictions, counts=dict(counts), results=results)
+        return cls(
+            run_id=run_id, predictions=predictions, counts=dict(counts), results=results, soundness=soundness or {}
+        )

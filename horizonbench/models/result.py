@@ -44,6 +44,11 @@ class Verdict(BaseModel):
         description="Lines of the agent's change that reach into the test machinery ('path:line: what'), for a "
         "person to look at; flagged suspicious_change, the verdict stands.",
     )
+    patch_method: str | None = Field(
+        None,
+        description="Fresh mode: how the diff applied, by swebench's chain (git apply | git apply --3way | "
+        "git apply --reject | patch --fuzz=5 | already applied); None without a diff.",
+    )
     detail: str = Field("", description="Why, in a line.")
 
     @property
@@ -88,7 +93,9 @@ class TrialResult(BaseModel):
     status: Status = Field(description="passed | failed | error (infrastructure, never the agent's failure).")
     reward: float = Field(0.0, description="0..1 from the verdict; 0 for errors.")
     error: str | None = Field(None, description="What went wrong, for errors.")
-    error_kind: str | None = Field(None, description="image | network | sandbox | agent | verifier | harness.")
+    error_kind: str | None = Field(
+        None, description="image | network | sandbox | agent | verifier | environment | harness."
+    )
     verdict: Verdict | None = Field(None, description="What the verifier decided (absent for errors before grading).")
     outcome: AgentOutcome | None = Field(None, description="How the attempt ended from the agent's side.")
     image: str = Field("", description="Image tag the sandbox ran.")

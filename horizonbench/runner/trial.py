@@ -27,6 +27,7 @@ from horizonbench.sandbox.limits import make_limits
 from horizonbench.sandbox.reaper import LABEL_RUN, LABEL_TRIAL
 from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.sandbox.trial_network import TrialNetwork
+from horizonbench.tasks import soundness
 from horizonbench.tasks.loader import Task
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,11 @@ class _AgentInfraError(Exception):
 
 class _NetworkUnreachable(Exception):
     """The verifier's tests needed a host that did not answer: an infrastructure error."""
+
+
+class _UnsoundInstance(Exception):
+    """The task's own gold patch does not resolve it here (or nothing needs fixing): an
+    environment error, never the agent's failure."""
 
 
 @dataclass
@@ -319,6 +325,12 @@ class Trial:
                 "and verifier/test-output.log in the trial's directory"
             )
         result.verdict = verdict
+        # What tasks check (or score-predictions) found for this exact task content: where
+        # the gold patch does not resolve it, the verdict says nothing about the agent.
+        # The oracle and nop are the check itself, so they are never judged by it.
+        sound = soundness.cached(self.task) if result.agent not in ("oracle", "nop") else None
+        if sound is not None and not sound.sound:
+            raise _UnsoundInstance(f"instance is not sound in this environment: {sound.reason()}")
         result.status, result.reward = verdict.status, verdict.reward
         result.flags = [*result.flags, *verdict.flags]
         logger.info("%s (%s)", verdict.status, verdict.detail)
@@ -334,6 +346,8 @@ class Trial:
             result.error, result.error_kind = str(exc), "agent"
         elif isinstance(exc, _NetworkUnreachable):
             result.error, result.error_kind = str(exc), "network"
+        elif isinstance(exc, _UnsoundInstance):
+            result.error, result.error_kind = str(exc), "environment"
         elif isinstance(exc, ImageBuildError | ImageMissing):
             result.error, result.error_kind = str(exc), "image"
         elif isinstance(exc, HorizonError):

@@ -8,9 +8,9 @@ image makes a fresh one-commit repository of it, so no later commit is reachable
 gold ``patch`` becomes the oracle, the files ``test_patch`` touches (as they are after it)
 become the hidden tests. Instances that cannot be imported are listed with the reason.
 
-``export_suite`` goes the other way, so SWE-bench tooling can read a suite: the base
-commit is the one inside the task's image, ``test_patch`` is the hidden tests as a diff
-against it.
+The record's upstream ``base_commit``, ``environment_setup_commit`` and evaluation
+``image`` stay in ``[metadata]`` and its problem statement is the instruction, unchanged,
+so :mod:`horizonbench.tasks.swebench_export` can hand them back to SWE-bench tooling.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from horizonbench.errors import TaskError
-from horizonbench.tasks.loader import Task, load_tasks
+from horizonbench.tasks.swebench_sources import read_instances_file
+from horizonbench.tasks.swebench_sources import read_jsonl as read_jsonl  # its old home
 
 log = logging.getLogger(__name__)
 
@@ -60,37 +61,6 @@ class ImportReport:
     imported: list[Path] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """(instance_id, reason) of each instance that was not imported."""
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Objects of a JSON-lines file (a JSON array is accepted too).
-
-    Raises:
-        TaskError: the file is missing or a line is not a JSON object (naming file and line).
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TaskError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if text.lstrip().startswith("["):
-        try:
-            rows = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise TaskError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
-        items = list(enumerate(rows, 1))
-    else:
-        items = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                items.append((n, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                raise TaskError(f"{path}:{n}: invalid JSON ({exc.msg})") from None
-    for n, row in items:
-        if not isinstance(row, dict):
-            raise TaskError(f"{path}:{n}: expected a JSON object, got {type(row).__name__}")
-    return [row for _, row in items]
 
 
 def listed_tests(instance: dict[str, Any], key: str) -> list[str]:
@@ -155,19 +125,33 @@ def _task_name(instance_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", instance_id).strip("-.") or "instance"
 
 
+def with_defaults(extra: Sequence[str]) -> list[str]:
+    """The default image requirements plus ``extra``; an extra one naming a default's
+    project (``pytest==7.4.4``) takes that default's place."""
+    named = {_project(r) for r in extra}
+    return [r for r in DEFAULT_REQUIREMENTS if _project(r) not in named] + [r.strip() for r in extra if r.strip()]
+
+
+def _project(requirement: str) -> str:
+    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return re.sub(r"[-_.]+", "-", m.group(1)).lower() if m else requirement.strip().lower()
+
+
 def import_instances(
-    instances_file: Path,
+    instances: Path | Sequence[dict[str, Any]],
     repos_dir: Path,
     out_dir: Path,
     requirements: Sequence[str] = DEFAULT_REQUIREMENTS,
     overwrite: bool = False,
 ) -> ImportReport:
-    """Write one task directory per importable instance into ``out_dir``.
+    """Write one task directory per importable instance into ``out_dir``. ``instances`` is
+    a file (.jsonl, .json, .parquet, .arrow) or the rows themselves (a dataset's).
 
     Raises:
         TaskError: the instance file cannot be read, or ``repos_dir`` is not a directory.
     """
-    instances = read_jsonl(instances_file)
+    if isinstance(instances, Path):
+        instances = read_instances_file(instances)
     if not repos_dir.is_dir():
         raise TaskError(f"--repos {repos_dir}: no such directory (it should hold local clones, e.g. owner__name)")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -248,8 +232,10 @@ def _import_one(inst: dict[str, Any], repos_dir: Path, task_dir: Path, requireme
     )
     (task_dir / "solution").mkdir()
     (task_dir / "solution" / "patch.diff").write_text(str(inst["patch"]))
-    statement = str(inst.get("problem_statement") or "").strip() or f"Fix the failing behaviour in {repo}."
-    (task_dir / "instruction.md").write_text(f"{statement}\n\nThe repository is in `{WORKDIR}`.\n")
+    # The record's problem statement as it is (the agent's prompt names the working
+    # directory), so an export hands SWE-bench tooling the text it imported.
+    statement = str(inst.get("problem_statement") or "") or f"Fix the failing behaviour in {repo}.\n"
+    (task_dir / "instruction.md").write_text(statement)
     if not test_files:
         raise Unsupported("test_patch touches no Python test file")
     (task_dir / "task.toml").write_text(_task_toml(inst, parser, test_files, f2p, p2p, requirements))
@@ -259,6 +245,12 @@ def _created(inst: dict[str, Any]) -> str:
     """``created = YYYY-MM-DD`` from the record's ``created_at`` (the upstream pull request's), or ""."""
     day = str(inst.get("created_at") or "")[:10]
     return f"created = {day}\n" if len(day) == 10 and day[4] == "-" and day[7] == "-" else ""
+
+
+def _record_image(inst: dict[str, Any]) -> str:
+    """``swebench_image = ...`` where the record names its evaluation image (SWE-bench 5.x), or ""."""
+    image = str(inst.get("image") or "").strip()
+    return f"swebench_image = {_toml_str(image)}\n" if image else ""
 
 
 def _shell_word(text: str) -> str:
@@ -283,7 +275,8 @@ swebench_instance_id = {_toml_str(str(inst["instance_id"]))}
 swebench_repo = {_toml_str(repo)}
 swebench_version = {_toml_str(str(inst.get("version") or ""))}
 swebench_base_commit = {_toml_str(str(inst["base_commit"]))}
-{_created(inst)}{horizon}
+swebench_environment_setup_commit = {_toml_str(str(inst.get("environment_setup_commit") or inst["base_commit"]))}
+{_record_image(inst)}{_created(inst)}{horizon}
 [environment]
 python_requirements = {json.dumps(list(requirements))}
 
@@ -296,57 +289,3 @@ log_parser = {_toml_str(parser)}
 fail_to_pass = {_toml_list(f2p)}
 pass_to_pass = {_toml_list(p2p)}
 """
-
-
-def export_suite(paths: Sequence[Path], out: Path) -> list[dict[str, Any]]:
-    """Write the swebench-graded tasks of ``paths`` as SWE-bench instances (JSON lines).
-
-    Builds each task's image if needed: the base commit and the test patch are read
-    from it.
-
-    Raises:
-        TaskError: no task in ``paths`` uses the swebench grader.
-    """
-    tasks, _ = load_tasks(paths)
-    chosen = [t for t in tasks if t.config.verifier.grader == "swebench"]
-    if not chosen:
-        raise TaskError(f'{", ".join(map(str, paths))}: no task with [verifier] grader = "swebench" to export')
-    rows = [instance_of(t) for t in chosen]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return rows
-
-
-def instance_of(task: Task) -> dict[str, Any]:
-    """A task as a SWE-bench instance (field names of ``swebench.types.SWEbenchInstance``)."""
-    from swebench.harness.constants import FAIL_TO_PASS, PASS_TO_PASS
-
-    from horizonbench.sandbox import images
-    from horizonbench.sandbox.sandbox import Sandbox
-
-    v = task.config.verifier
-    meta = task.config.metadata.model_dump()
-    patch_file = task.solution_dir / "patch.diff"
-    if not patch_file.is_file():
-        raise TaskError(f"{task.path}: solution/patch.diff is missing (SWE-bench instances need a gold patch)")
-    image = images.ensure(task)
-    with Sandbox.start(image.tag, workdir=image.workdir) as sb:
-        head = sb.exec("git rev-parse HEAD", timeout=60).stdout.strip()
-        if task.tests_dir.is_dir():
-            sb.put_dir(task.tests_dir, v.tests_dir)
-        test_patch = sb.exec("git add -A && git diff --cached --binary HEAD", timeout=120).stdout
-    project = meta.get("swebench_repo") or f"horizonbench/{task.family}"
-    return {
-        "repo": project,
-        "instance_id": meta.get("swebench_instance_id") or task.name,
-        "base_commit": head,
-        "patch": patch_file.read_text(),
-        "test_patch": test_patch,
-        "problem_statement": task.instruction,
-        "hints_text": "",
-        "created_at": "",
-        "version": str(meta.get("swebench_version") or meta.get("project_version") or ""),
-        FAIL_TO_PASS: json.dumps(v.fail_to_pass),
-        PASS_TO_PASS: json.dumps(v.pass_to_pass),
-        "environment_setup_commit": head,
-    }

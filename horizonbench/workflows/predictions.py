@@ -26,7 +26,7 @@ from typing import Any
 
 import docker.errors
 
-from horizonbench.errors import HorizonError, TaskError
+from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing, TaskError
 from horizonbench.grading import grade as verifier
 from horizonbench.models.predictions import (
     PREDICTION_STATUSES,
@@ -35,8 +35,10 @@ from horizonbench.models.predictions import (
     PredictionsFile,
     PredictionStatus,
 )
+from horizonbench.models.soundness import Outcome, Soundness
 from horizonbench.results.store import atomic_write, check_id
 from horizonbench.sandbox import images, reaper
+from horizonbench.tasks import soundness
 from horizonbench.tasks.loader import Task, load_tasks
 from horizonbench.tasks.swebench_io import read_jsonl
 
@@ -123,26 +125,86 @@ def score_predictions(
     run_dir = results_root / run_id
     reaper.prune()
 
+    wanted = {index[p.instance_id].name: index[p.instance_id] for p in preds if p.instance_id in index}
+    sound: dict[str, Soundness] = {}
+
     def one(pred: Prediction) -> PredictionResult:
         task = index.get(pred.instance_id)
         if task is None:
             return PredictionResult(
                 instance_id=pred.instance_id, model=pred.model, status="error", detail="no task with this instance_id"
             )
+        record = sound.get(task.name)
+        if record is not None and not record.sound:
+            # Soundness first: where the gold patch does not resolve the instance here, no
+            # prediction's outcome says anything about the model.
+            kind = "environment" if not record.infrastructure_error else "soundness check"
+            return PredictionResult(
+                instance_id=pred.instance_id, model=pred.model, status="error", error_kind=kind, detail=record.reason()
+            )
         return grade_prediction(task, pred, run_dir, run_id)
 
     try:
         with ThreadPoolExecutor(max(1, concurrency)) as pool:
+            checked = pool.map(lambda t: soundness_of(t, run_dir, run_id), wanted.values())
+            sound.update(zip(wanted, checked, strict=True))
             results = list(pool.map(one, preds))
     finally:
         reaper.remove_own(run_id)
     report = PredictionsReport(run_id, run_dir, results)
-    written = PredictionsFile.of(run_id, str(predictions_file), results)
+    written = PredictionsFile.of(run_id, str(predictions_file), results, sound)
     atomic_write(run_dir / "predictions.json", written.model_dump_json(indent=2))
     return report
 
 
-def grade_prediction(task: Task, pred: Prediction, run_dir: Path, run_id: str) -> PredictionResult:
+def soundness_of(task: Task, run_dir: Path, run_id: str) -> Soundness:
+    """The task's soundness: from the cache (``tasks check`` wrote it for this content), else
+    checked now by grading its gold patch and the unchanged repository, and cached."""
+    known = soundness.cached(task)
+    if known is not None:
+        return known
+    gold_patch = task.solution_dir / "patch.diff"
+    folder = run_dir / "soundness" / task.name
+    if not gold_patch.is_file():
+        return Soundness(
+            task=task.name,
+            content_hash=task.content_hash(),
+            gold="error",
+            noop="error",
+            gold_detail=f"{task.path}: solution/patch.diff is missing, so its soundness cannot be checked",
+            checked_by="score-predictions",
+        )
+    gold = grade_prediction(
+        task, Prediction(instance_id=task.name, model="gold", patch=gold_patch.read_text()), folder, run_id
+    )
+    noop = grade_prediction(
+        task, Prediction(instance_id=task.name, model="noop", patch=""), folder, run_id, run_empty=True
+    )
+    log.info("%s: gold %s, no-op %s", task.name, gold.status, noop.status)
+    record = Soundness(
+        task=task.name,
+        content_hash=task.content_hash(),
+        gold=_OUTCOME[gold.status],
+        noop=_OUTCOME[noop.status],
+        gold_detail=gold.detail,
+        noop_detail=noop.detail,
+        checked_by="score-predictions",
+    )
+    return soundness.store(record, folder / "predictions" / f"{task.name}__gold" / "verifier.log")
+
+
+_OUTCOME: dict[str, Outcome] = {
+    "resolved": "passed",
+    "not resolved": "failed",
+    "empty patch": "failed",
+    "not applied": "not applied",
+    "error": "error",
+}
+
+
+def grade_prediction(
+    task: Task, pred: Prediction, run_dir: Path, run_id: str, run_empty: bool = False
+) -> PredictionResult:
     """Grade one prediction; infrastructure problems become ``error`` results."""
     safe_model = "".join(c if c.isalnum() or c in "._-" else "-" for c in pred.model)
     out = run_dir / "predictions" / f"{task.name}__{safe_model}"
@@ -152,7 +214,7 @@ def grade_prediction(task: Task, pred: Prediction, run_dir: Path, run_id: str) -
         return PredictionResult(
             instance_id=pred.instance_id, model=pred.model, status="error", detail="task is not graded in fresh mode"
         )
-    if not pred.patch.strip():
+    if not pred.patch.strip() and not run_empty:
         return PredictionResult(
             instance_id=pred.instance_id, model=pred.model, status="empty patch", detail="model_patch is empty"
         )
@@ -161,8 +223,13 @@ def grade_prediction(task: Task, pred: Prediction, run_dir: Path, run_id: str) -
         image = images.ensure(task)
         verdict, _ = verifier.grade(task, image, None, pred.patch, out, labels)
     except (HorizonError, docker.errors.DockerException) as exc:
+        kind = "image" if isinstance(exc, ImageBuildError | ImageMissing) else "sandbox"
         return PredictionResult(
-            instance_id=pred.instance_id, model=pred.model, status="error", detail=str(exc).splitlines()[0][:300]
+            instance_id=pred.instance_id,
+            model=pred.model,
+            status="error",
+            error_kind=kind,
+            detail=str(exc).splitlines()[0][:300],
         )
     status: PredictionStatus
     if "patch_failed" in verdict.flags:
@@ -175,6 +242,7 @@ def grade_prediction(task: Task, pred: Prediction, run_dir: Path, run_id: str) -
         model=pred.model,
         status=status,
         resolution=verdict.resolution,
+        patch_method=verdict.patch_method,
         detail=verdict.detail,
         flags=list(verdict.flags),
         tests=verdict.tests,

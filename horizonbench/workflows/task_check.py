@@ -15,9 +15,11 @@ from pathlib import Path
 
 from horizonbench.errors import HorizonError
 from horizonbench.models import ImagePolicy, TrialResult
+from horizonbench.models.soundness import Outcome, Soundness
 from horizonbench.runner import RunOptions, execute
 from horizonbench.sandbox import images
 from horizonbench.sandbox.sandbox import Sandbox
+from horizonbench.tasks import soundness
 from horizonbench.tasks.loader import Suite, Task
 
 
@@ -101,7 +103,39 @@ def check_tasks(
             summary = asyncio.run(execute(buildable, suites, opts))
             for r in summary.results:
                 _judge(checks[r.task], r)
+            _remember(buildable, summary.results, Path(tmp) / "check" / "trials")
     return [checks[t.name] for t in tasks]
+
+
+def outcome(r: TrialResult | None) -> tuple[Outcome, str]:
+    """A trial's outcome as a soundness record states it, and its line."""
+    if r is None:
+        return "error", "no trial ran"
+    if r.status == "error":
+        return "error", f"{r.error_kind}: {r.error}"
+    detail = r.verdict.detail if r.verdict else ""
+    if r.verdict is not None and "patch_failed" in r.verdict.flags:
+        return "not applied", detail
+    return r.status, detail
+
+
+def _remember(tasks: Sequence[Task], results: Sequence[TrialResult], trials_dir: Path) -> None:
+    """Keep each task's soundness (:mod:`horizonbench.tasks.soundness`) for later runs and scoring."""
+    by = {(r.task, r.agent): r for r in results}
+    for t in tasks:
+        oracle, nop = by.get((t.name, "oracle")), by.get((t.name, "nop"))
+        gold, gold_detail = outcome(oracle)
+        noop, noop_detail = outcome(nop)
+        record = Soundness(
+            task=t.name,
+            content_hash=t.content_hash(),
+            gold=gold,
+            noop=noop,
+            gold_detail=gold_detail,
+            noop_detail=noop_detail,
+            checked_by="tasks check",
+        )
+        soundness.store(record, trials_dir / oracle.trial_id / "verifier.log" if oracle else None)
 
 
 def _judge(check: TaskCheck, r: TrialResult) -> None:

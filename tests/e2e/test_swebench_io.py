@@ -169,3 +169,151 @@ def test_score_predictions_resolved_not_resolved_not_applied(tmp_path: Path) -> 
     assert by_model["wrong"]["status"] == "not resolved"
     assert by_model["stale"]["status"] == "not applied" and "patch_failed" in by_model["stale"]["flags"]
     assert (tmp_path / "p" / "predictions" / "toolz-get-in-index__wrong" / "verifier.log").is_file()
+
+
+STATEMENT = "get_in raises IndexError for a short list.\n\n```python\nget_in(['a', 3], {'a': [1]})\n```\n"
+
+
+def _good(c: dict[str, str], **over: str) -> dict[str, str]:
+    return {
+        "repo": "pytoolz/toolz",
+        "instance_id": "pytoolz__toolz-9001",
+        "base_commit": c["base"],
+        "patch": c["patch"],
+        "test_patch": c["test_patch"],
+        "problem_statement": STATEMENT,
+        "created_at": "2023-01-01T00:00:00Z",
+        "version": "0.12",
+        "FAIL_TO_PASS": json.dumps(["toolz/tests/test_get_in_more.py::test_index_out_of_range_default"]),
+        "PASS_TO_PASS": json.dumps(["toolz/tests/test_get_in_more.py::test_key_missing_default"]),
+        "environment_setup_commit": "a" * 40,
+        **over,
+    }
+
+
+def _variants(gold: str) -> dict[str, str]:
+    """Patches of the gold fix as models write them."""
+    lines = gold.splitlines(keepends=True)
+    first_context = next(i for i, line in enumerate(lines) if line.startswith(" "))
+    stale = [*lines[:first_context], " # a context line the repository no longer has\n", *lines[first_context + 1 :]]
+    return {
+        "gold": gold,
+        "noop": gold.replace(
+            "+    except (KeyError, IndexError, TypeError):", "+    except (KeyError, TypeError):  # same"
+        ),
+        "garbage": "this is not a diff at all\n",
+        "stale": "".join(stale),
+        "empty": "",
+    }
+
+
+def test_score_predictions_as_swebench_on_an_imported_instance(
+    clone: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    repos, c = clone
+    patches = _variants(c["patch"])
+    instances = tmp_path / "instances.jsonl"
+    # The second instance's gold patch applies but fixes nothing: it is not sound here.
+    rows = [_good(c), _good(c, instance_id="pytoolz__toolz-9003", patch=patches["noop"])]
+    instances.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    res = hb("tasks", "import-swebench", instances, "--repos", repos, "--out", tmp_path / "suite")
+    assert "2 imported, 0 unsupported" in res.stdout, res.stdout + res.stderr
+
+    preds = tmp_path / "preds.jsonl"
+    rows = [
+        {"instance_id": "pytoolz__toolz-9001", "model_name_or_path": name, "model_patch": patch}
+        for name, patch in patches.items()
+    ]
+    rows.append({"instance_id": "pytoolz__toolz-9003", "model_name_or_path": "gold", "model_patch": c["patch"]})
+    preds.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    res = hb("score-predictions", preds, "--suite", tmp_path / "suite", "--run-id", "p", "--results", tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "6 prediction(s): 2 resolved, 1 not resolved, 1 not applied, 1 empty patch, 1 error" in res.stdout
+    report = json.loads((tmp_path / "p" / "predictions.json").read_text())
+    got = {(r["instance_id"], r["model"]): r for r in report["results"]}
+    ok = {m: got["pytoolz__toolz-9001", m] for m in patches}
+    assert ok["gold"]["status"] == "resolved" and ok["gold"]["patch_method"] == "git apply"
+    assert ok["stale"]["status"] == "resolved" and ok["stale"]["patch_method"] == "patch --fuzz=5"
+    assert ok["noop"]["status"] == "not resolved" and ok["noop"]["resolution"] == "RESOLVED_NO"
+    assert ok["garbage"]["status"] == "not applied" and ok["garbage"]["patch_method"] is None
+    assert ok["empty"]["status"] == "empty patch"
+
+    # Soundness first: the unsound instance's prediction is an environment error naming the gold log.
+    bad = got["pytoolz__toolz-9003", "gold"]
+    assert bad["status"] == "error" and bad["error_kind"] == "environment", bad
+    assert "the gold patch does not resolve this instance" in bad["detail"]
+    log_path = Path(bad["detail"].rsplit("(log: ", 1)[1].rstrip(")"))
+    assert log_path.is_file() and "test_index_out_of_range_default" in log_path.read_text()
+    sound = report["soundness"]
+    assert sound["pytoolz__toolz-9001"]["gold"] == "passed" and sound["pytoolz__toolz-9001"]["noop"] == "failed"
+    assert sound["pytoolz__toolz-9003"]["gold"] == "failed"
+
+    # A run on the imported suite knows it too (from the cache): an agent's verdict there is no failure.
+    run = hb(
+        "run",
+        tmp_path / "suite",
+        "-a",
+        "tests.agents:SlowOracle",
+        "--run-id",
+        "r",
+        "--results",
+        tmp_path / "runs",
+        "--no-progress",
+    )
+    assert "1 passed, 0 failed, 1 errors" in run.stdout, run.stdout + run.stderr
+    trial = tmp_path / "runs" / "r" / "trials" / "pytoolz__toolz-9003__tests.agents-SlowOracle__0" / "result.json"
+    result = TrialResult.model_validate_json(trial.read_text())
+    assert result.status == "error" and result.error_kind == "environment"
+    assert result.error is not None and "gold patch does not resolve" in result.error and str(log_path) in result.error
+
+
+def test_export_of_an_imported_instance_is_read_by_swebench(clone: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    from swebench.harness.constants import END_TEST_OUTPUT, START_TEST_OUTPUT
+    from swebench.harness.grading import get_eval_report
+    from swebench.harness.utils import make_test_spec
+
+    repos, c = clone
+    record = _good(c)
+    instances = tmp_path / "instances.jsonl"
+    instances.write_text(json.dumps(record) + "\n")
+    res = hb("tasks", "import-swebench", instances, "--repos", repos, "--out", tmp_path / "suite")
+    assert "1 imported" in res.stdout, res.stdout + res.stderr
+    out = tmp_path / "exported.jsonl"
+    res = hb("tasks", "export-swebench", tmp_path / "suite", "--output", out)
+    assert res.returncode == 0, res.stderr
+    (inst,) = [json.loads(line) for line in out.read_text().splitlines()]
+    task = load_task(tmp_path / "suite" / "pytoolz__toolz-9001")
+    image = images.ensure(task)
+    assert inst["base_commit"] == c["base"] and inst["environment_setup_commit"] == "a" * 40
+    assert inst["problem_statement"] == record["problem_statement"]
+    assert (inst["image"], inst["log_parser"], inst["eval_type"], inst["version"]) == (
+        image.tag,
+        "parse_log_pytest",
+        "pass_and_fail",
+        "0.12",
+    )
+
+    spec = make_test_spec(inst)  # swebench 5.x's own reading of a record
+    assert (spec.instance_id, spec.repo, spec.version, spec.image) == (
+        "pytoolz__toolz-9001",
+        "pytoolz/toolz",
+        "0.12",
+        image.tag,
+    )
+    assert spec.FAIL_TO_PASS == ["toolz/tests/test_get_in_more.py::test_index_out_of_range_default"]
+    assert any(START_TEST_OUTPUT in line for line in spec.eval_script_list)
+    assert any(END_TEST_OUTPUT in line for line in spec.eval_script_list)
+
+    # The eval script runs in the image as swebench runs it, and swebench's grading reads its log.
+    for name, resolved in (("gold", True), ("noop", False)):
+        with Sandbox.start(image.tag, workdir="/work/repo") as sb:
+            sb.write_file("/tmp/patch.diff", _variants(inst["patch"])[name])
+            assert sb.exec("git apply --verbose /tmp/patch.diff").exit_code == 0
+            sb.write_file("/eval.sh", spec.eval_script)
+            log_text = sb.exec("/bin/bash /eval.sh", timeout=300).output
+            assert sb.exec("git status --porcelain -uall -- 'toolz/tests/*.py'").stdout.strip() == ""  # tests put back
+        log_file = tmp_path / f"{name}.log"
+        log_file.write_text(log_text)
+        pred = {"instance_id": spec.instance_id, "model_name_or_path": name, "model_patch": "x"}
+        report = get_eval_report(spec, pred, str(log_file), include_tests_status=True)
+        assert report[spec.instance_id]["resolved"] is resolved, log_text[-2000:]

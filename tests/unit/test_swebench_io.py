@@ -6,6 +6,7 @@ import json
 import subprocess
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,14 +14,18 @@ from horizonbench.errors import TaskError
 from horizonbench.models.task import EnvironmentSection
 from horizonbench.tasks.loader import load_task
 from horizonbench.tasks.swebench_io import (
+    DEFAULT_REQUIREMENTS,
     Unsupported,
     import_instances,
     listed_tests,
     log_parser_for,
     patch_files,
     read_jsonl,
+    with_defaults,
 )
+from horizonbench.tasks.swebench_sources import read_instances_file
 from horizonbench.workflows.predictions import read_predictions
+from tests.helpers import hb
 
 DIFF = """diff --git a/pkg/mod.py b/pkg/mod.py
 index 1..2 100644
@@ -147,7 +152,7 @@ def test_import_writes_a_loadable_task(clone: tuple[Path, dict[str, str]], tmp_p
     with tarfile.open(task.environment_dir / "repo.tar") as tar:
         names = tar.getnames()
     assert "calc/__init__.py" in names and not any(n.startswith(".git/") for n in names)
-    assert "add() subtracts." in task.instruction
+    assert task.instruction.strip() == "add() subtracts."
 
     again = import_instances(f, repos, tmp_path / "suite")
     assert "exists" in dict(again.skipped)["acme__calc-1"]
@@ -171,3 +176,100 @@ def test_read_predictions_formats(tmp_path: Path) -> None:
         read_predictions(f)
     with pytest.raises(TaskError, match="not found"):
         read_predictions(tmp_path / "missing.jsonl")
+
+
+def test_import_keeps_the_records_values_for_export(clone: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    repos, c = clone
+    statement = "add() subtracts.\n\nSee `calc/__init__.py`; nothing may be appended.  \n"
+    row = _instance(c, problem_statement=statement, environment_setup_commit="e" * 40, image="swebench/sweb.x:latest")
+    f = tmp_path / "i.jsonl"
+    f.write_text(json.dumps(row) + "\n")
+    (path,) = import_instances(f, repos, tmp_path / "suite").imported
+    task = load_task(path)
+    assert (path / "instruction.md").read_text() == statement
+    meta = task.config.metadata.model_dump()
+    assert meta["swebench_base_commit"] == c["base"]
+    assert meta["swebench_environment_setup_commit"] == "e" * 40
+    assert meta["swebench_image"] == "swebench/sweb.x:latest"
+
+
+def test_requirements_add_to_the_defaults() -> None:
+    assert with_defaults([]) == DEFAULT_REQUIREMENTS
+    assert with_defaults(["attrs==23.1.0"]) == [*DEFAULT_REQUIREMENTS, "attrs==23.1.0"]
+    # One naming a default's project replaces it (names compared as pip does).
+    assert with_defaults(["PyTest==7.4.4", "hypothesis"]) == ["PyTest==7.4.4", "hypothesis"]
+
+
+def _write_formats(rows: list[dict[str, Any]], tmp_path: Path) -> dict[str, Path]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = {k: tmp_path / f"i.{k}" for k in ("jsonl", "json", "parquet")}
+    files["jsonl"].write_text("".join(json.dumps(r) + "\n" for r in rows))
+    files["json"].write_text(json.dumps(rows, indent=1))
+    table = pa.Table.from_pylist(rows)
+    pq.write_table(table, files["parquet"])
+    files["arrow"] = tmp_path / "stream.arrow"  # as the datasets library caches a split
+    with pa.OSFile(str(files["arrow"]), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    files["arrow-file"] = tmp_path / "file.arrow"
+    with pa.OSFile(str(files["arrow-file"]), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return files
+
+
+def test_import_reads_jsonl_json_parquet_and_arrow(clone: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    repos, c = clone
+    # Parquet and Arrow keep lists as lists: FAIL_TO_PASS as a list column, not a JSON string.
+    rows = [
+        {**_instance(c), "FAIL_TO_PASS": ["tests/test_calc.py::test_add"]},
+        _instance(c, instance_id="acme__calc-2", base_commit="f" * 40),
+    ]
+    rows[1]["FAIL_TO_PASS"] = ["tests/test_calc.py::test_add"]
+    for kind, f in _write_formats(rows, tmp_path).items():
+        assert read_instances_file(f) == rows, kind
+        report = import_instances(f, repos, tmp_path / f"suite-{kind}")
+        assert [p.name for p in report.imported] == ["acme__calc-1"], kind
+        assert "is not in the clone" in dict(report.skipped)["acme__calc-2"]
+        v = load_task(report.imported[0]).config.verifier
+        assert v.fail_to_pass == ["tests/test_calc.py::test_add"] and v.pass_to_pass == [
+            "tests/test_calc.py::test_zero"
+        ]
+
+
+def test_instance_files_bad_input_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(TaskError, match=r"missing\.parquet: no such file"):
+        read_instances_file(tmp_path / "missing.parquet")
+    (tmp_path / "i.parquet").write_text("not parquet")
+    with pytest.raises(TaskError, match=r"i\.parquet: not a Parquet file"):
+        read_instances_file(tmp_path / "i.parquet")
+    (tmp_path / "i.arrow").write_text("not arrow")
+    with pytest.raises(TaskError, match=r"i\.arrow: not a Arrow IPC file"):
+        read_instances_file(tmp_path / "i.arrow")
+    (tmp_path / "i.csv").write_text("a,b\n")
+    with pytest.raises(TaskError, match=r"unknown instance file type '\.csv'"):
+        read_instances_file(tmp_path / "i.csv")
+
+
+def test_dataset_by_name_offline_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    (tmp_path / "repos").mkdir()
+    res = hb(
+        "tasks",
+        "import-swebench",
+        "--dataset",
+        "princeton-nlp/SWE-bench_Lite",
+        "--split",
+        "test",
+        "--repos",
+        tmp_path / "repos",
+        "--out",
+        tmp_path / "suite",
+    )
+    assert res.returncode != 0
+    assert "--dataset princeton-nlp/SWE-bench_Lite --split test: cannot load it" in res.stderr + res.stdout
+    assert "pass the file instead" in res.stderr + res.stdout and "Traceback" not in res.stderr
+    both = hb("tasks", "import-swebench", tmp_path / "i.jsonl", "--dataset", "x/y", "--repos", tmp_path / "repos")
+    assert both.returncode != 0 and "not both" in both.stderr + both.stdout

@@ -1,0 +1,138 @@
+"""Suites out as SWE-bench instances that swebench 5.x's harness reads.
+
+Each swebench-graded task becomes a record with the fields of
+``swebench.types.SWEbenchInstance`` and those 5.x builds its test spec from (``image``,
+``eval_script``, ``log_parser``, ``eval_type``, ``version``). An imported task gives back
+what it was imported from: the upstream ``base_commit`` and ``environment_setup_commit``,
+the record's ``image``, the problem statement unchanged. A native task gives the commit
+inside its image. ``test_patch`` is the hidden tests as a diff against the image's tree
+(which is the tree at ``base_commit``), and ``eval_script`` applies it, runs the task's
+test command between swebench's output markers and puts the test files back, as
+SWE-bench's own eval scripts do.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from horizonbench.errors import TaskError
+from horizonbench.tasks.loader import Task, load_tasks
+from horizonbench.tasks.swebench_io import WORKDIR, patch_files
+
+# The sentence imports before this version appended to the problem statement.
+_OLD_SUFFIX = f"\n\nThe repository is in `{WORKDIR}`.\n"
+_HEREDOC = "EOF_HORIZONBENCH_TEST_PATCH"
+
+
+def export_suite(paths: Sequence[Path], out: Path) -> list[dict[str, Any]]:
+    """Write the swebench-graded tasks of ``paths`` as SWE-bench instances (JSON lines).
+
+    Builds each task's image if needed: the base commit and the test patch are read
+    from it.
+
+    Raises:
+        TaskError: no task in ``paths`` uses the swebench grader.
+    """
+    tasks, _ = load_tasks(paths)
+    chosen = [t for t in tasks if t.config.verifier.grader == "swebench"]
+    if not chosen:
+        raise TaskError(f'{", ".join(map(str, paths))}: no task with [verifier] grader = "swebench" to export')
+    rows = [instance_of(t) for t in chosen]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return rows
+
+
+def problem_statement(task: Task) -> str:
+    """The instruction as SWE-bench's problem statement (without what older imports appended)."""
+    text = (task.path / "instruction.md").read_text(encoding="utf-8")
+    return text[: -len(_OLD_SUFFIX)] if text.endswith(_OLD_SUFFIX) else text
+
+
+def eval_script(workdir: str, command: str, test_patch: str) -> str:
+    """An eval.sh as SWE-bench ships them: apply the test patch, run the tests between
+    the output markers, put the test files back (files the patch adds are removed)."""
+    from swebench.harness.constants import END_TEST_OUTPUT, START_TEST_OUTPUT
+
+    touched = patch_files(test_patch)
+    added = set(_added_files(test_patch))
+    existing = " ".join(shlex.quote(p) for p, _ in touched if p not in added)
+    new = " ".join(shlex.quote(p) for p in sorted(added))
+    reset = []
+    if existing:
+        reset.append(f"git checkout HEAD -- {existing}")
+    if new:
+        reset.append(f"rm -f -- {new}")
+    return "\n".join(
+        [
+            "#!/bin/bash",
+            "set -uxo pipefail",
+            f"cd {shlex.quote(workdir)}",
+            *reset,
+            f"git apply -v - <<'{_HEREDOC}'",
+            test_patch.rstrip("\n"),
+            _HEREDOC,
+            f"echo {shlex.quote(START_TEST_OUTPUT)}",
+            command,
+            f"echo {shlex.quote(END_TEST_OUTPUT)}",
+            *reset,
+            "",
+        ]
+    )
+
+
+def _added_files(patch: str) -> list[str]:
+    out = []
+    for block in patch.split("diff --git ")[1:]:
+        header, _, rest = block.partition("\n")
+        if rest.startswith("new file mode") and " b/" in header:
+            out.append(header.rsplit(" b/", 1)[1].strip('"'))
+    return out
+
+
+def instance_of(task: Task) -> dict[str, Any]:
+    """A task as a SWE-bench 5.x instance (``swebench.harness.utils.make_test_spec`` reads it).
+
+    Raises:
+        TaskError: the task has no gold patch (``solution/patch.diff``).
+    """
+    from swebench.harness.constants import FAIL_TO_PASS, PASS_TO_PASS, EvalType
+
+    from horizonbench.sandbox import images
+    from horizonbench.sandbox.sandbox import Sandbox
+
+    v = task.config.verifier
+    meta = task.config.metadata.model_dump()
+    patch_file = task.solution_dir / "patch.diff"
+    if not patch_file.is_file():
+        raise TaskError(f"{task.path}: solution/patch.diff is missing (SWE-bench instances need a gold patch)")
+    image = images.ensure(task)
+    with Sandbox.start(image.tag, workdir=image.workdir) as sb:
+        head = sb.exec("git rev-parse HEAD", timeout=60).stdout.strip()
+        if task.tests_dir.is_dir():
+            sb.put_dir(task.tests_dir, v.tests_dir)
+        test_patch = sb.exec("git add -A && git diff --cached --binary HEAD", timeout=120).stdout
+    base = str(meta.get("swebench_base_commit") or head)
+    command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
+    return {
+        "repo": meta.get("swebench_repo") or f"horizonbench/{task.family}",
+        "instance_id": meta.get("swebench_instance_id") or task.name,
+        "base_commit": base,
+        "patch": patch_file.read_text(),
+        "test_patch": test_patch,
+        "problem_statement": problem_statement(task),
+        "hints_text": "",
+        "created_at": str(meta.get("created") or ""),
+        "version": str(meta.get("swebench_version") or meta.get("project_version") or ""),
+        FAIL_TO_PASS: json.dumps(v.fail_to_pass),
+        PASS_TO_PASS: json.dumps(v.pass_to_pass),
+        "environment_setup_commit": str(meta.get("swebench_environment_setup_commit") or base),
+        "image": str(meta.get("swebench_image") or image.tag),
+        "eval_script": eval_script(image.workdir, command, test_patch),
+        "log_parser": v.log_parser,
+        "eval_type": EvalType.PASS_AND_FAIL.value,
+    }
