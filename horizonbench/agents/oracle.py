@@ -33,7 +33,11 @@ class OracleAgent:
                 status="error", message=f"task {task.name}: solution/ has neither solve.sh nor patch.diff"
             )
         recorder.record("command", command=command)
-        res = await sandbox.aexec(command, cwd=task.workdir, timeout=budget.timeout_s or budget.command_timeout_s)
+        # The solution gets the whole agent phase (Terminal-Bench solutions build for many
+        # minutes), not one command's limit, and is killed at its end: the harness's own
+        # cut-off of the phase does not reach a command already running in the container.
+        timeout = task.timeout_s or budget.timeout_s or budget.command_timeout_s
+        res = await sandbox.aexec(command, cwd=task.workdir, env=task.solution_env or None, timeout=timeout)
         recorder.record("observation", exit_code=res.exit_code, output=res.output[-4000:])
         recorder.log(f"$ {command}\n{res.output}\n[exit {res.exit_code}]")
         # The solution must not linger where the verifier runs in the same container.

@@ -15,7 +15,9 @@ Status = Literal["passed", "failed", "error"]
 
 class MilestoneResult(BaseModel):
     name: str = Field(description="Milestone name.")
-    passed: bool = Field(description="Whether all its tests passed.")
+    passed: bool = Field(description="Whether all its tests passed (a step: whether its verifier passed it).")
+    reward: float | None = Field(None, description="A step of a multi-step task: its reward (None: not run).")
+    detail: str | None = Field(None, description="A step of a multi-step task: its verifier's verdict in words.")
 
 
 class Verdict(BaseModel):

@@ -207,7 +207,7 @@ class VerifierSection(_Model):
     )
     environment: EnvironmentSection | None = Field(None, description="Harbor: the separate verifier's environment.")
     continuous: ContinuousVerification = Field(
-        default_factory=lambda: ContinuousVerification(), description="Harbor: verify submissions while the agent works."
+        default_factory=ContinuousVerification, description="Harbor: verify submissions while the agent works."
     )
     collect: list[CollectCommand] = Field(
         default_factory=list,

@@ -18,6 +18,7 @@ from horizonbench.validation import load_model, read_toml
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class Task:
     """A loaded task directory."""
@@ -195,7 +196,12 @@ def load_task(path: Path | str, suite: str = "") -> Task:
     if not config.steps and v.grader == "reward" and v.command is None and not (path / "tests" / "test.sh").is_file():
         raise TaskError(f"{path / 'tests'}: test.sh is missing and verifier.command is unset")
     task = Task(
-        name=path.resolve().name, path=path.resolve(), config=config, instruction=instruction, suite=suite, notices=notices
+        name=path.resolve().name,
+        path=path.resolve(),
+        config=config,
+        instruction=instruction,
+        suite=suite,
+        notices=notices,
     )
     if not suite:
         for notice in notices:
@@ -249,7 +255,9 @@ def no_effect_fields(config: TaskConfig) -> list[str]:
         if name in part.model_fields_set and getattr(part, name):
             out.append(f"[{section}] {name} loads but has no effect: {why}")
     if config.verifier.environment_mode == "separate":
-        out.append("[verifier] environment_mode = separate loads but has no effect: the grading mode is [verifier] mode")
+        out.append(
+            "[verifier] environment_mode = separate loads but has no effect: the grading mode is [verifier] mode"
+        )
     if config.environment.os == "windows":
         out.append("[environment] os = windows loads but has no effect: sandboxes are Linux containers")
     if config.verifier.continuous.enabled:
