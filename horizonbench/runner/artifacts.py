@@ -62,10 +62,13 @@ def collect_artifacts(sb: Sandbox, specs: list[ArtifactSpec], dest: Path, workdi
         *(_collect(sb, spec, dest, workdir) for spec in specs if spec.service in (None, "main")),
     ]
     convention = _collect(sb, ArtifactSpec(source=CONVENTION_DIR, destination="logs-artifacts"), dest, workdir)
-    if convention["status"] == "ok" and convention.get("bytes"):
+    kept = dest / "logs-artifacts"
+    if convention["status"] == "ok" and kept.is_dir() and any(kept.iterdir()):
         entries.append(convention)
     else:
-        shutil.rmtree(dest / "logs-artifacts", ignore_errors=True)
+        shutil.rmtree(kept, ignore_errors=True)
+    if not entries and dest.is_dir() and not any(dest.iterdir()):
+        dest.rmdir()
     if entries:
         dest.mkdir(parents=True, exist_ok=True)
         (dest / "manifest.json").write_text(json.dumps(entries, indent=1) + "\n")
@@ -91,7 +94,7 @@ def _collect(sb: Sandbox, spec: ArtifactSpec, dest: Path, workdir: str) -> dict[
         if not words or words[0] == "missing":
             return {**entry, "status": "missing"}
         kind, size, rc = words[-3], int(words[-2]), int(words[-1])
-        entry |= {"type": kind, "bytes": size}
+        entry |= {"type": kind, "archive_bytes": size}
         if rc != 0:
             return {**entry, "status": "failed", "detail": res.output.strip()[-300:]}
         if size > MAX_ARTIFACT_BYTES:

@@ -18,6 +18,7 @@ from horizonbench.errors import TaskError
 from horizonbench.models import TrialResult, Verdict
 from horizonbench.models.agent import AgentOutcome
 from horizonbench.models.result import MilestoneResult
+from horizonbench.results.store import write_redacted
 from horizonbench.sandbox.images import TaskImage
 from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.tasks.loader import Task
@@ -35,6 +36,7 @@ class StepTrial(Protocol):
     task_image: TaskImage | None
     recorder: Recorder | None
     result: TrialResult
+    diff: str
 
     async def agent_phase(self, task: Task | None = None) -> None: ...
 
@@ -125,12 +127,26 @@ async def run_steps(trial: StepTrial) -> None:
             logger.info("%s", stopped)
             break
     reports += [MilestoneResult(name=s.name, passed=False, detail="not run") for s in steps[len(reports) :]]
+    _summary_files(trial, [s.name for s in steps[: len(verdicts)]])
     if outcomes:
         trial.result.outcome = _sum_outcomes(outcomes)
     trial.result.verdict = verdict = combine(base, reports, verdicts, stopped)
     trial.result.status, trial.result.reward = verdict.status, verdict.reward
     trial.result.flags = [*trial.result.flags, *verdict.flags]
     logger.info("%s (%s)", verdict.status, verdict.detail)
+
+
+def _summary_files(trial: StepTrial, names: list[str]) -> None:
+    """The trial's own agent.diff (the change as the last step left it) and verifier.log
+    (every step's, under a heading), where viewers look for them; each step keeps its own
+    under steps/<name>/."""
+    write_redacted(trial.dir / "agent.diff", trial.diff)
+    parts = []
+    for name in names:
+        log = trial.dir / "steps" / name / "verifier.log"
+        if log.is_file():
+            parts.append(f"=== step {name} ===\n{log.read_text(encoding='utf-8', errors='replace')}")
+    write_redacted(trial.dir / "verifier.log", "\n".join(parts))
 
 
 def combine(task: Task, reports: list[MilestoneResult], verdicts: list[Verdict], stopped: str) -> Verdict:
