@@ -264,6 +264,8 @@ def no_effect_fields(config: TaskConfig) -> list[str]:
         out.append("[verifier.continuous] loads but has no effect: the tests run once, after the agent phase")
     if any(c.service != "main" for c in config.verifier.collect):
         out.append("[[verifier.collect]] service loads but has no effect: hooks run in the agent's container")
+    if any(c.user is not None for c in config.verifier.collect):
+        out.append("[[verifier.collect]] user loads but has no effect: hooks run as the container's user")
     artifacts = [*config.artifacts, *(a for s in config.steps or [] for a in s.artifacts)]
     if any(a.service not in (None, "main") for a in artifacts):
         out.append("artifacts service loads but has no effect: artifacts come from the agent's container")
