@@ -89,7 +89,9 @@ class TrialResult(BaseModel):
     status: Status = Field(description="passed | failed | error (infrastructure, never the agent's failure).")
     reward: float = Field(0.0, description="0..1 from the verdict; 0 for errors.")
     error: str | None = Field(None, description="What went wrong, for errors.")
-    error_kind: str | None = Field(None, description="image | network | sandbox | setup | agent | collect | verifier | harness.")
+    error_kind: str | None = Field(
+        None, description="image | network | sandbox | setup | agent | collect | verifier | harness."
+    )
     verdict: Verdict | None = Field(None, description="What the verifier decided (absent for errors before grading).")
     outcome: AgentOutcome | None = Field(None, description="How the attempt ended from the agent's side.")
     image: str = Field("", description="Image tag the sandbox ran.")
