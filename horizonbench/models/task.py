@@ -392,6 +392,8 @@ class TaskConfig(_Model):
         names = [step.name for step in self.steps or []]
         if self.steps is not None and not names:
             raise ValueError("steps: a multi-step task needs at least one [[steps]] entry")
+        if names and self.milestones:
+            raise ValueError("milestones: a multi-step task's [[steps]] are its milestones; drop [[milestones]]")
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"steps: two steps are named {dupes[0]!r}; step names must be unique")

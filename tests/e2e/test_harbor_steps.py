@@ -133,3 +133,43 @@ def test_oracle_solution_is_cut_at_the_agent_timeout(tmp_path: Path) -> None:
     assert "control alive" in log, log  # the grader does see the agent's processes...
     assert "solution alive" not in log, log  # ...and solve.sh is no longer among them
     assert result.status == "failed"
+
+
+def _two_step_task(root: Path, toml_head: str, setup: str | None) -> Path:
+    task = root / "suite" / "two-steps"
+    (task / "environment").mkdir(parents=True)
+    (task / "environment" / "Dockerfile").write_text("FROM horizonbench/base:bookworm\nWORKDIR /app\n")
+    (task / "task.toml").write_text(toml_head + '\n[[steps]]\nname = "one"\n\n[[steps]]\nname = "two"\n')
+    (task / "tests").mkdir()
+    # The task's test.sh serves both steps: step one passes only with one.txt, step two with two.txt.
+    (task / "tests" / "test.sh").write_text(
+        "#!/bin/bash\nif [ -f /app/two.txt ]; then echo 1; elif [ -f /app/one.txt ]; then echo 0.5; else echo 0; fi"
+        " > /logs/verifier/reward.txt\n"
+    )
+    for name in ("one", "two"):
+        step = task / "steps" / name
+        (step / "solution").mkdir(parents=True)
+        (step / "instruction.md").write_text(f"Create /app/{name}.txt.\n")
+        (step / "solution" / "solve.sh").write_text(f"touch /app/{name}.txt\n")
+    if setup is not None:
+        (task / "steps" / "two" / "workdir").mkdir()
+        (task / "steps" / "two" / "workdir" / "setup.sh").write_text(setup)
+    return task
+
+
+def test_a_failing_setup_sh_is_an_error_and_final_takes_the_last_step(tmp_path: Path) -> None:
+    broken = _two_step_task(tmp_path / "a", "[agent]\ntimeout_sec = 60.0\n", "echo cannot prepare >&2\nexit 3\n")
+    res = hb("run", broken, "--agent", "oracle", "--run-id", "b", "--results", tmp_path / "r", "--no-progress")
+    assert res.returncode in (0, 1), res.stderr
+    result = _result(tmp_path / "r" / "b" / "trials", "two-steps__oracle__0")
+    # The task's own preparation failed: not booked against the agent.
+    assert (result.status, result.error_kind) == ("error", "setup"), result
+    assert result.error is not None and "setup.sh exited 3" in result.error and "cannot prepare" in result.error
+
+    final = _two_step_task(tmp_path / "b", 'multi_step_reward_strategy = "final"\n', None)
+    res = hb("run", final, "--agent", "oracle", "--run-id", "f", "--results", tmp_path / "r", "--no-progress")
+    assert res.returncode == 0, res.stderr
+    result = _result(tmp_path / "r" / "f" / "trials", "two-steps__oracle__0")
+    assert result.verdict is not None, result
+    assert [(m.name, m.reward) for m in result.verdict.milestones] == [("one", 0.5), ("two", 1.0)]
+    assert (result.status, result.reward) == ("passed", 1.0)  # the last step's, not the mean 0.75

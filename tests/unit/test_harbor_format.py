@@ -176,6 +176,7 @@ def test_a_step_sees_its_own_instruction_tests_solution_and_limits(tmp_path: Pat
         ('artifacts = ["/app/../etc/passwd"]\n', (), r"artifacts\.0\.source"),
         ('multi_step_reward_strategy = "max"\n', (), "multi_step_reward_strategy"),
         ("steps = []\n", (), "at least one"),
+        ('[[steps]]\nname = "a"\n[[milestones]]\nname = "m"\ntests = ["t"]\n', ("a",), "are its milestones"),
     ],
 )
 def test_bad_harbor_fields_are_one_line_errors_naming_the_field(
