@@ -273,8 +273,8 @@ class Trial:
             raise _AgentInfraError(outcome.message or "the agent could not reach its model")
 
     async def collect(self, task: Task | None = None, out_dir: Path | None = None) -> None:
-        """Run the task's collect hooks and gather its artifacts into the trial's directory
-        (``out_dir`` for a step), then read the caps the agent hit and its change. For
+        """Read the caps the agent hit, run the task's collect hooks, gather its artifacts
+        into the trial's directory (``out_dir`` for a step) and read the agent's change. For
         fresh-mode grading, what it left running is stopped first (its change is taken as it
         stands); same-mode grading keeps it running beside the tests, which it cannot reach
         (:mod:`horizonbench.grading.grade`)."""
@@ -284,9 +284,6 @@ class Trial:
         out_dir = out_dir or self.dir
         assert sb is not None and self.task_image is not None
         t0 = time.monotonic()
-        await asyncio.to_thread(run_collect_hooks, task, sb, self.task_image.workdir)
-        specs = [*task.config.artifacts, *step_artifacts(task)]
-        await asyncio.to_thread(collect_artifacts, sb, specs, out_dir / "artifacts", self.task_image.workdir)
         if self.task.grading_mode == "fresh":
             killed = await asyncio.to_thread(sb.kill_all)
             if killed:
@@ -305,6 +302,10 @@ class Trial:
             self.result.flags.append("leftovers_killed")
             events = await asyncio.to_thread(sb.limit_events) or {}
         self.result.flags += [flag for key, flag in _LIMIT_FLAGS.items() if events.get(key)]
+        # Only now, with room for a process beside what the agent left (checked above).
+        await asyncio.to_thread(run_collect_hooks, task, sb, self.task_image.workdir)
+        specs = [*task.config.artifacts, *step_artifacts(task)]
+        await asyncio.to_thread(collect_artifacts, sb, specs, out_dir / "artifacts", self.task_image.workdir)
         if (await sb.aexec("git rev-parse --is-inside-work-tree", timeout=30)).exit_code == 0:
             self.diff = await asyncio.to_thread(sb.diff)
         write_redacted(out_dir / "agent.diff", self.diff)
