@@ -54,3 +54,7 @@ class ClaimsFileError(HorizonError):
     The message names the file and the field, e.g.
     ``claims.toml: claim[2].op: must be '>=' or '<='``.
     """
+
+
+class DatasetError(HorizonError):
+    """A dataset registry is malformed or unreachable, a dataset is unknown, or its tasks cannot be fetched."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from horizonbench.cli import agents, deciding, endpoints, images, results, run, tasks, view
+from horizonbench.cli import agents, datasets, deciding, endpoints, images, results, run, tasks, view
 from horizonbench.cli.app import app, err
 from horizonbench.errors import HorizonError
 
@@ -18,6 +18,7 @@ app.add_typer(agents.agents_app, name="agents")
 app.add_typer(endpoints.endpoints_app, name="endpoints")
 app.add_typer(images.sandbox_app, name="sandbox")
 app.add_typer(tasks.tasks_app, name="tasks")
+app.add_typer(datasets.datasets_app, name="datasets")
 app.add_typer(results.results_app, name="results")
 app.add_typer(results.claims_app, name="claims")
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,13 @@ import typer
 
 from horizonbench.errors import ConfigError
 
-PathsArg = typer.Argument(..., help="Suite folders or task folders.")
+PathsArg = typer.Argument(..., help="Suite folders, task folders, or datasets of the registry (NAME@VERSION).")
+RegistryOpt = typer.Option(
+    None,
+    "--registry",
+    help="Dataset registry (Harbor's registry.json format), a file or URL; default $HORIZONBENCH_REGISTRY, "
+    "else Harbor's public registry.",
+)
 NameOpt = typer.Option([], "--task", "-t", help="Task name or glob (repeatable).")
 TagOpt = typer.Option([], "--tag", help="Keep tasks with any of these tags (repeatable).")
 DiffOpt = typer.Option([], "--difficulty", help="Keep tasks of this difficulty (repeatable).")
@@ -77,6 +83,30 @@ NetworkOpt = typer.Option(
     help="on: tasks that need network get the egress proxy (containers keep none); off: their trials are errors.",
 )
 
+# How task images come to be, for `run`, `ci` and `tasks check`.
+ForceBuildOpt = typer.Option(
+    False, "--force-build", help="Build task images from environment/ even where their docker_image can be pulled."
+)
+ImageMapOpt = typer.Option(
+    [],
+    "--image-map",
+    help="SRC=DST: use image DST wherever a task's docker_image or a Dockerfile's FROM names SRC (repeatable).",
+)
+ImageMapFileOpt = typer.Option(
+    [], "--image-map-file", help='A TOML file of "SRC" = "DST" stand-in pairs (repeatable; --image-map wins).'
+)
+
+
+def image_policy(force_build: bool, image_map: list[str], image_map_file: list[Path]) -> Any:
+    """The :class:`horizonbench.models.ImagePolicy` the image options describe.
+
+    Raises:
+        ConfigError: a bad ``--image-map`` pair or image-map file (the message names the file and line).
+    """
+    from horizonbench.sandbox.image_map import policy
+
+    return policy(force_build, image_map, image_map_file)
+
 
 def load_selected(
     paths: list[Path],
@@ -85,11 +115,14 @@ def load_selected(
     difficulty: list[str],
     min_minutes: float | None,
     max_minutes: float | None,
+    registry: str | None = None,
 ) -> tuple[list[Any], list[Any]]:
-    """The tasks of ``paths`` that the filters keep, and their suites."""
+    """The tasks of ``paths`` (folders, and datasets named NAME@VERSION, fetched first) that the
+    filters keep, and their suites."""
+    from horizonbench.tasks.datasets import expand_refs
     from horizonbench.tasks.loader import load_tasks, select
 
-    tasks, suites = load_tasks(paths)
+    tasks, suites = load_tasks(expand_refs(paths, registry))
     return select(
         tasks, names=names, tags=tags, difficulty=difficulty, min_minutes=min_minutes, max_minutes=max_minutes
     ), suites
@@ -119,6 +152,9 @@ class RunFlags:
     context_window: int | None = None
     max_output_tokens: int | None = None
     network: str = "on"
+    force_build: bool = False
+    image_map: list[str] = field(default_factory=list)
+    image_map_file: list[Path] = field(default_factory=list)
 
     def agent_options(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options for agents' constructors: the run-wide flags, and the ``--agent-opt`` values.
@@ -183,4 +219,5 @@ class RunFlags:
                 network=None if self.network == "on" else False,
             ),
             agent_options=agent_options,
+            images=image_policy(self.force_build, self.image_map, self.image_map_file),
         )

@@ -20,6 +20,9 @@ from horizonbench.cli.options import (
     ContextWindowOpt,
     DiffOpt,
     ExecutorOpt,
+    ForceBuildOpt,
+    ImageMapFileOpt,
+    ImageMapOpt,
     LocalWorkersOpt,
     MaxCostOpt,
     MaxOpt,
@@ -33,6 +36,7 @@ from horizonbench.cli.options import (
     NetworkOpt,
     PathsArg,
     PromptDirOpt,
+    RegistryOpt,
     ResultsOpt,
     RunFlags,
     RunIdOpt,
@@ -90,22 +94,26 @@ def run(
     scheduler: str | None = SchedulerOpt,
     local_workers: int | None = LocalWorkersOpt,
     network: str = NetworkOpt,
+    force_build: bool = ForceBuildOpt,
+    image_map: list[str] = ImageMapOpt,
+    image_map_file: list[Path] = ImageMapFileOpt,
     until_decided: Path | None = UntilDecidedOpt,
     alpha: float = AlphaOpt,
     correction: str = SeqCorrectionOpt,
     fingerprint: str | None = typer.Option(
         None, "--fingerprint", help="The endpoint's fingerprint file (endpoints probe), or 'probe' to take one first."
     ),
+    registry: str | None = RegistryOpt,
 ) -> None:
     """Run agents on tasks; write results/<run-id>/."""
     from horizonbench.runner.run import make_executor
 
     where = make_executor(executor, scheduler, local_workers)
-    tasks, suites = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes)
+    tasks, suites = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes, registry)
     flags = RunFlags(
         agent, attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
         prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt, tool_calls, context_window,
-        max_output_tokens, network,
+        max_output_tokens, network, force_build, image_map, image_map_file,
     )  # fmt: skip
     opts = flags.run_options(suites, "run-%Y%m%d-%H%M%S")
     if fingerprint is not None:
@@ -175,17 +183,21 @@ def ci(
     scheduler: str | None = SchedulerOpt,
     local_workers: int | None = LocalWorkersOpt,
     network: str = NetworkOpt,
+    force_build: bool = ForceBuildOpt,
+    image_map: list[str] = ImageMapOpt,
+    image_map_file: list[Path] = ImageMapFileOpt,
+    registry: str | None = RegistryOpt,
 ) -> None:
     """Run a suite for a candidate and gate it against a baseline: exit 1 only on a significant regression."""
     from horizonbench.runner.run import make_executor
     from horizonbench.workflows.regression_gate import run_ci
 
     where = make_executor(executor, scheduler, local_workers)
-    tasks, suites = load_selected(paths, names, tags, [], None, None)
+    tasks, suites = load_selected(paths, names, tags, [], None, None, registry)
     flags = RunFlags(
         [agent], attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
         prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt, tool_calls, context_window,
-        max_output_tokens, network,
+        max_output_tokens, network, force_build, image_map, image_map_file,
     )  # fmt: skip
     opts = flags.run_options(suites, "ci-%Y%m%d-%H%M%S")
     result = run_ci(

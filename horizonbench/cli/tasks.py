@@ -8,7 +8,20 @@ import typer
 from rich.table import Table
 
 from horizonbench.cli.app import app, err, out
-from horizonbench.cli.options import DiffOpt, MaxOpt, MinOpt, NameOpt, PathsArg, TagOpt, load_selected
+from horizonbench.cli.options import (
+    DiffOpt,
+    ForceBuildOpt,
+    ImageMapFileOpt,
+    ImageMapOpt,
+    MaxOpt,
+    MinOpt,
+    NameOpt,
+    PathsArg,
+    RegistryOpt,
+    TagOpt,
+    image_policy,
+    load_selected,
+)
 
 tasks_app = typer.Typer(help="Tasks and suites: list, show, check, generate, import, export.", no_args_is_help=True)
 
@@ -21,9 +34,10 @@ def tasks_list(
     difficulty: list[str] = DiffOpt,
     min_minutes: float | None = MinOpt,
     max_minutes: float | None = MaxOpt,
+    registry: str | None = RegistryOpt,
 ) -> None:
     """List tasks with their grader, difficulty and horizon."""
-    tasks, _ = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes)
+    tasks, _ = load_selected(paths, names, tags, difficulty, min_minutes, max_minutes, registry)
     table = Table("task", "suite", "grader", "mode", "difficulty", "steps", "expert min", "milestones", "tags")
     for t in tasks:
         v = t.config.verifier
@@ -59,16 +73,22 @@ def tasks_check(
     paths: list[Path] = PathsArg,
     names: list[str] = NameOpt,
     concurrency: int = typer.Option(2, "--concurrency", "-n", help="Trials at once."),
+    force_build: bool = ForceBuildOpt,
+    image_map: list[str] = ImageMapOpt,
+    image_map_file: list[Path] = ImageMapFileOpt,
+    registry: str | None = RegistryOpt,
 ) -> None:
     """Prove tasks sound: image builds, hidden tests absent, oracle passes, nop fails."""
     from horizonbench.workflows.task_check import check_tasks
 
-    tasks, suites = load_selected(paths, names, [], [], None, None)
-    checks = check_tasks(tasks, suites, concurrency=concurrency)
+    policy = image_policy(force_build, image_map, image_map_file)
+    tasks, suites = load_selected(paths, names, [], [], None, None, registry)
+    checks = check_tasks(tasks, suites, concurrency=concurrency, image_policy=policy)
     table = Table("task", "image", "tests hidden", "oracle", "nop", "ok")
     for c in checks:
         hidden = "-" if c.tests_absent is None else "yes" if c.tests_absent else "[red]NO[/]"
-        table.add_row(c.task, c.image, hidden, c.oracle, c.nop, "[green]yes[/]" if c.ok else "[red]no[/]")
+        image = f"{c.image} ({c.image_source})" if c.image_source else c.image
+        table.add_row(c.task, image, hidden, c.oracle, c.nop, "[green]yes[/]" if c.ok else "[red]no[/]")
     out.print(table)
     bad = [c for c in checks if not c.ok]
     for c in bad:

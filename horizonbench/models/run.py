@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from horizonbench.models.registry import DatasetOrigin
+
 RUN_SCHEMA_VERSION = "1"
 
 
@@ -16,6 +18,9 @@ class TaskEntry(BaseModel):
     path: str = Field(description="Task directory when the run started.")
     hash: str = Field(description="Content hash of the task directory.")
     suite: str = Field("", description="Suite name.")
+    dataset: DatasetOrigin | None = Field(
+        None, description="The dataset, version, repository and commit the task came from (run NAME@VERSION)."
+    )
 
 
 class RunConfig(BaseModel):

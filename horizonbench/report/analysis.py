@@ -55,6 +55,8 @@ class RunInfo:
     n_trials: int = 0
     prompt_hashes: dict[str, str] = field(default_factory=dict)
     """Prompt file -> content hash, per agent where the manifest records them."""
+    datasets: list[tuple[str, str, str, int]] = field(default_factory=list)
+    """(NAME@VERSION, repository, commit, tasks) of each dataset checkout the run's tasks came from."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,23 @@ def run_info(path: Path, df: pd.DataFrame) -> RunInfo:
         version=str(manifest.get("horizonbench_version") or ""),
         n_trials=n or (len(df) if not manifest else 0),
         prompt_hashes=prompt_hashes(manifest),
+        datasets=dataset_sources(manifest),
     )
+
+
+def dataset_sources(manifest: dict[str, Any]) -> list[tuple[str, str, str, int]]:
+    """(NAME@VERSION, repository, commit, number of tasks) per dataset checkout a manifest records."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for entry in (manifest.get("config") or {}).get("tasks") or []:
+        origin = entry.get("dataset") if isinstance(entry, dict) else None
+        if isinstance(origin, dict):
+            key = (
+                f"{origin.get('dataset')}@{origin.get('version')}",
+                str(origin.get("git_url") or "(local folder)"),
+                str(origin.get("commit") or "–"),
+            )
+            counts[key] = counts.get(key, 0) + 1
+    return [(*key, n) for key, n in sorted(counts.items())]
 
 
 def prompt_hashes(manifest: dict[str, Any]) -> dict[str, str]:

@@ -104,6 +104,9 @@ def report_tables(analysis: Analysis, cutoff: str | None = None) -> list[Table]:
     prompts = _prompts(analysis)
     if prompts is not None:
         tables.append(prompts)
+    datasets = _datasets(analysis)
+    if datasets is not None:
+        tables.append(datasets)
     return tables
 
 
@@ -379,6 +382,13 @@ def _review(analysis: Analysis) -> Table | None:
 def _runs(analysis: Analysis) -> Table:
     rows = [[r.run_id, r.created_at or "–", r.version or "–", str(r.n_trials), r.path] for r in analysis.runs]
     return Table("Runs", ["run", "created", "horizonbench", "trials", "path"], rows, anchor="runs")
+
+
+def _datasets(analysis: Analysis) -> Table | None:
+    rows = [[r.run_id, ref, url, commit, str(n)] for r in analysis.runs for ref, url, commit, n in r.datasets]
+    if not rows:
+        return None
+    return Table("Datasets", ["run", "dataset", "repository", "commit", "tasks"], rows, anchor="datasets")
 
 
 def _prompts(analysis: Analysis) -> Table | None:

@@ -63,7 +63,10 @@ def expand(tasks: Sequence[Task], agents: Sequence[str], attempts: int) -> list[
 
 def _config(tasks: Sequence[Task], opts: RunOptions) -> RunConfig:
     return RunConfig(
-        tasks=[TaskEntry(name=t.name, path=str(t.path), hash=t.content_hash(), suite=t.suite) for t in tasks],
+        tasks=[
+            TaskEntry(name=t.name, path=str(t.path), hash=t.content_hash(), suite=t.suite, dataset=t.origin)
+            for t in tasks
+        ],
         agents=list(opts.agents),
         agent_options=opts.agent_options,
         attempts=opts.attempts,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from horizonbench.errors import TaskError
 from horizonbench.hashing import hash_tree
+from horizonbench.models.registry import DatasetOrigin
 from horizonbench.models.task import SuiteConfig, TaskConfig, ToolSpec
 from horizonbench.validation import load_model, read_toml
 
@@ -30,6 +31,8 @@ class Task:
     suite: str = ""
     notices: list[str] = field(default_factory=list)
     """Older spellings and fields that load but have no effect here (summed up per suite)."""
+    origin: DatasetOrigin | None = None
+    """The dataset, repository and commit the task was fetched from (``NAME@VERSION``); None for a folder."""
     step: str | None = None
     """For one step of a multi-step task (:meth:`for_step`): the step's name."""
 
@@ -284,7 +287,7 @@ def load_suite(path: Path | str) -> Suite:
     """
     path = Path(path)
     if not path.is_dir():
-        raise TaskError(f"{path}: no such suite directory")
+        raise TaskError(f"{path}: no such suite directory (a dataset of a registry is named NAME@VERSION)")
     suite_toml = path / "suite.toml"
     if suite_toml.is_file():
         raw = read_toml(suite_toml, TaskError)
@@ -301,14 +304,17 @@ def load_suite(path: Path | str) -> Suite:
     return Suite(name=config.name, path=path.resolve(), config=config, tasks=tasks)
 
 
-def load_tasks(paths: Sequence[Path | str]) -> tuple[list[Task], list[Suite]]:
-    """Load tasks from a mix of suite folders and task folders, in order, without duplicates."""
+def load_tasks(paths: Sequence[Path | str | Suite]) -> tuple[list[Task], list[Suite]]:
+    """Load tasks from a mix of suite folders, task folders and suites already loaded (datasets),
+    in order, without duplicates."""
     tasks: list[Task] = []
     suites: list[Suite] = []
     seen: set[Path] = set()
     for p in paths:
-        p = Path(p)
-        if is_task_dir(p):
+        if isinstance(p, Suite):
+            suites.append(p)
+            found = p.tasks
+        elif is_task_dir(p := Path(p)):
             found = [load_task(p)]
         else:
             suite = load_suite(p)
