@@ -34,6 +34,10 @@ class TaskView(BaseModel):
     workdir: str = Field(description="Working directory in the sandbox.")
     tools: list[ToolSpec] = Field(default_factory=list, description="Task-specific tools.")
     solution_dir: Path | None = Field(None, description="The oracle's solution; only for agents that need it.")
+    solution_env: dict[str, str] = Field(
+        default_factory=dict, description="[solution] env: the environment of the oracle's solve.sh."
+    )
+    timeout_s: float | None = Field(None, description="Wall-clock limit of this agent phase, in seconds.")
 
 
 class AgentSandbox(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import time
 from typing import ClassVar
 
 from horizonbench.agents.base import AgentOutcome, AgentSandbox, Budget, Recorder, TaskView
@@ -21,6 +22,7 @@ class OracleAgent:
     needs_solution: ClassVar[bool] = True
 
     async def run(self, task: TaskView, sandbox: AgentSandbox, budget: Budget, recorder: Recorder) -> AgentOutcome:
+        started = time.monotonic()
         sol = task.solution_dir
         if sol is None or not sol.is_dir():
             return AgentOutcome(status="error", message=f"task {task.name} has no solution/ directory")
@@ -37,11 +39,26 @@ class OracleAgent:
                 status="error", message=f"task {task.name}: solution/ has neither solve.sh nor patch.diff"
             )
         recorder.record("command", command=command)
-        res = await sandbox.aexec(command, cwd=task.workdir, timeout=budget.timeout_s or budget.command_timeout_s)
+        # The solution gets the whole agent phase (Terminal-Bench solutions build for many
+        # minutes), not one command's limit, and is killed (its process group) just before
+        # the phase ends: the harness's cut-off of the phase would not reach a command
+        # already running in the container, nor leave time to take the solution away.
+        limit = task.timeout_s or budget.timeout_s
+        if limit:
+            timeout = max(1.0, limit - (time.monotonic() - started) - min(2.0, limit / 10))
+        else:
+            timeout = budget.command_timeout_s
+        try:
+            res = await sandbox.aexec(command, cwd=task.workdir, env=task.solution_env or None, timeout=timeout)
+        finally:
+            # The solution must not linger where the verifier runs in the same container.
+            await sandbox.aexec(f"rm -rf {SOLUTION_DEST}", timeout=60)
         recorder.record("observation", exit_code=res.exit_code, output=res.output[-4000:])
-        recorder.log(f"$ {command}\n{res.output}\n[exit {res.exit_code}]")
-        # The solution must not linger where the verifier runs in the same container.
-        await sandbox.aexec(f"rm -rf {SOLUTION_DEST}")
+        recorder.log(f"$ {command}\n{res.output}\n[exit {res.exit_code}{', timed out' if res.timed_out else ''}]")
+        if res.timed_out:
+            return AgentOutcome(
+                status="timeout", steps=1, limit="time", message=f"solution cut at the agent's {limit or timeout:g} s"
+            )
         if res.exit_code != 0:
             return AgentOutcome(status="finished", steps=1, message=f"solution exited {res.exit_code}")
         return AgentOutcome(status="submitted", steps=1, message="solution applied")

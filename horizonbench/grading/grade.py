@@ -309,8 +309,8 @@ def _run_tests(
     guard.install(sb, VERIFIER_DIR)
     # Whatever the agent wrote where results land is gone before the tests start.
     sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR} && {guard.switch_on()}", timeout=60)
-    if task.tests_dir.is_dir():
-        sb.put_dir(task.tests_dir, v.tests_dir)
+    for tests in task.test_dirs:  # a step's own tests/ land over the task's
+        sb.put_dir(tests, v.tests_dir)
     for dest, src in task.test_includes().items():
         sb.write_file(f"{v.tests_dir.rstrip('/')}/{dest}", src.read_bytes())
     command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"

@@ -16,7 +16,9 @@ Status = Literal["passed", "failed", "error"]
 
 class MilestoneResult(BaseModel):
     name: str = Field(description="Milestone name.")
-    passed: bool = Field(description="Whether all its tests passed.")
+    passed: bool = Field(description="Whether all its tests passed (a step: whether its verifier passed it).")
+    reward: float | None = Field(None, description="A step of a multi-step task: its reward (None: not run).")
+    detail: str | None = Field(None, description="A step of a multi-step task: its verifier's verdict in words.")
 
 
 class Verdict(BaseModel):
@@ -94,7 +96,7 @@ class TrialResult(BaseModel):
     reward: float = Field(0.0, description="0..1 from the verdict; 0 for errors.")
     error: str | None = Field(None, description="What went wrong, for errors.")
     error_kind: str | None = Field(
-        None, description="image | network | sandbox | agent | verifier | environment | harness."
+        None, description="image | network | sandbox | setup | agent | collect | verifier | environment | harness."
     )
     verdict: Verdict | None = Field(None, description="What the verifier decided (absent for errors before grading).")
     outcome: AgentOutcome | None = Field(None, description="How the attempt ended from the agent's side.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -50,6 +51,7 @@ class PackageInfo(_Model):
     """Harbor's ``[task]`` section: the task's package identity."""
 
     name: str = Field(description="Package name, 'org/name'.")
+    version: str | None = Field(None, min_length=1, description="Package version (any non-empty string).")
     description: str = Field("", description="Human-readable description of the task.")
     authors: list[Author] = Field(default_factory=list, description="Package authors.")
     keywords: list[str] = Field(default_factory=list, description="Keywords for search.")
@@ -102,6 +104,11 @@ class MCPServerConfig(_Model):
     args: list[str] = Field(default_factory=list, description="Arguments for stdio.")
 
 
+class TpuSpec(_Model):
+    type: str = Field(min_length=1, description="TPU accelerator type, e.g. 'v6e'.")
+    topology: str = Field(pattern=r"^[1-9]\d*(x[1-9]\d*)+$", description="TPU topology, e.g. '2x4'.")
+
+
 class EnvironmentSection(_Model):
     build_timeout_sec: float = Field(600.0, gt=0, description="Image build limit in seconds.")
     docker_image: str | None = Field(None, description="Prebuilt image to use instead of environment/.")
@@ -110,6 +117,8 @@ class EnvironmentSection(_Model):
     storage_mb: int = Field(10240, ge=1, description="Disk the task expects (advisory on this engine).")
     gpus: int = Field(0, ge=0, description="GPUs the task needs.")
     gpu_types: list[str] | None = Field(None, description="Acceptable GPU types.")
+    tpu: TpuSpec | None = Field(None, description="TPU slice the task needs.")
+    os: Literal["linux", "windows"] = Field("linux", description="Operating system of the task's container.")
     allow_internet: bool = Field(True, description="Harbor field; horizonbench sandboxes never get a network.")
     network_mode: NetworkMode | None = Field(None, description="Harbor network policy.")
     allowed_hosts: list[str] = Field(default_factory=list, description="Harbor allowlist hosts.")
@@ -133,6 +142,11 @@ class EnvironmentSection(_Model):
         default_factory=list,
         description="Pinned sdists ('name==version') downloaded on the host into sources/ of the build context.",
     )
+
+    @field_validator("os", mode="before")
+    @classmethod
+    def _os_lower(cls, v: Any) -> Any:
+        return v.lower() if isinstance(v, str) else v
 
     @field_validator("source_packages")
     @classmethod
@@ -165,12 +179,41 @@ def _size_mb(text: str) -> int:
     raise ValueError(f"size {text!r}: expected a number with G, M or K, like '2G'")
 
 
+class ContinuousVerification(BaseModel):
+    """Harbor's ``[verifier.continuous]`` (submissions graded during the agent phase); loads, has no effect."""
+
+    model_config = ConfigDict(extra="allow")
+
+    enabled: bool = Field(False, description="Verify submissions during the agent phase.")
+
+
+class CollectCommand(_Model):
+    """One ``[[verifier.collect]]`` hook."""
+
+    command: str = Field(description="Shell command run in the service.")
+    service: str = Field("main", description="Compose service; only 'main' (the agent's container) runs here.")
+    timeout_sec: float = Field(60.0, gt=0, description="Limit of the command in seconds.")
+    user: str | int | None = Field(None, description="User the command runs as (default: the container's).")
+
+
 class VerifierSection(_Model):
     timeout_sec: float = Field(600.0, gt=0, description="Limit of the test run in seconds.")
     env: dict[str, str] = Field(default_factory=dict, description="Environment of the test run.")
     user: str | int | None = Field(None, description="User the tests run as.")
     network_mode: NetworkMode | None = Field(None, description="Harbor network policy.")
     allowed_hosts: list[str] = Field(default_factory=list, description="Harbor allowlist hosts.")
+    environment_mode: Literal["shared", "separate"] | None = Field(
+        None, description="Harbor: the tests run in the agent's environment (shared) or a container of their own."
+    )
+    environment: EnvironmentSection | None = Field(None, description="Harbor: the separate verifier's environment.")
+    continuous: ContinuousVerification = Field(
+        default_factory=ContinuousVerification, description="Harbor: verify submissions while the agent works."
+    )
+    collect: list[CollectCommand] = Field(
+        default_factory=list,
+        description="[[verifier.collect]]: commands run in the agent's container after the agent phase and before "
+        "artifacts are collected (to write runtime state into files an artifact entry collects).",
+    )
     # horizonbench additions
     grader: Literal["reward", "swebench", "milestones"] = Field(
         "reward", description="reward: reward.txt/json; swebench: FAIL_TO_PASS/PASS_TO_PASS; milestones: all pass."
@@ -207,6 +250,69 @@ class VerifierSection(_Model):
 
 class SolutionSection(_Model):
     env: dict[str, str] = Field(default_factory=dict, description="Environment of the oracle solution.")
+
+
+class ArtifactSpec(_Model):
+    """A path collected from the agent's container after the agent phase (Harbor's ``artifacts``)."""
+
+    source: str = Field(description="Path in the container (relative paths are from the workdir).")
+    destination: str | None = Field(
+        None, description="Where it lands, relative to the trial's artifacts/ (default: the source path)."
+    )
+    exclude: list[str] = Field(default_factory=list, description="Patterns left out of a directory (tar --exclude).")
+    service: str | None = Field(None, description="Compose service; only the agent's container (main) here.")
+
+    @field_validator("source")
+    @classmethod
+    def _no_parent(cls, v: str) -> str:
+        if ".." in PurePosixPath(v).parts:
+            raise ValueError(f"artifact source {v!r} must not contain '..'")
+        return v
+
+    @field_validator("destination")
+    @classmethod
+    def _relative(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        path = PurePosixPath(v)
+        if path.is_absolute() or ".." in path.parts or "\\" in v:
+            raise ValueError(f"artifact destination {v!r} must be a relative path without '..'")
+        if v.rstrip("/") == "manifest.json":
+            raise ValueError("artifact destination 'manifest.json' is where the collection manifest goes")
+        return v
+
+    @property
+    def target(self) -> str:
+        """The path under the trial's artifacts/ directory."""
+        return self.destination or self.source.lstrip("/") or "root"
+
+
+def _artifact_list(v: Any) -> Any:
+    """Harbor writes an artifact as a bare path or as a table."""
+    if isinstance(v, list):
+        return [{"source": a} if isinstance(a, str) else a for a in v]
+    return v
+
+
+class StepConfig(_Model):
+    """One ``[[steps]]`` entry of a multi-step task: its files live in ``steps/<name>/``
+    (instruction.md, tests/, solution/, workdir/ with an optional setup.sh)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="Step name: its folder under steps/.")
+    agent: AgentSection = Field(default_factory=AgentSection, description="The step's agent limits (over [agent]).")
+    verifier: VerifierSection = Field(
+        default_factory=VerifierSection, description="The step's verifier (fields it sets override [verifier])."
+    )
+    min_reward: float | dict[str, float] | None = Field(
+        None,
+        description="Stop the remaining steps when this step's reward is below it (a table: per reward key).",
+    )
+    healthcheck: HealthcheckConfig | None = Field(None, description="Readiness check before the step's agent.")
+    artifacts: list[ArtifactSpec] = Field(
+        default_factory=list, description="Collected after this step into steps/<name>/artifacts/."
+    )
+
+    _artifacts = field_validator("artifacts", mode="before")(_artifact_list)
 
 
 class HorizonSection(_Model):
@@ -254,11 +360,25 @@ class TaskConfig(_Model):
     horizon: HorizonSection = Field(default_factory=HorizonSection, description="[horizon]: the task's length.")
     milestones: list[Milestone] = Field(default_factory=list, description="[[milestones]]: checkpoints, in order.")
     tools: list[ToolSpec] = Field(default_factory=list, description="[[tools]]: task-specific tools for the agent.")
+    artifacts: list[ArtifactSpec] = Field(
+        default_factory=list,
+        description="Paths collected from the agent's container after the agent phase into the trial's artifacts/.",
+    )
+    steps: list[StepConfig] | None = Field(
+        None, description="[[steps]]: a multi-step task's steps, run in order in one sandbox."
+    )
+    multi_step_reward_strategy: Literal["mean", "final"] | None = Field(
+        None,
+        description="A multi-step trial's reward: mean of the steps verified (default) or the last one's.",
+    )
+
+    _artifacts = field_validator("artifacts", mode="before")(_artifact_list)
 
     @model_validator(mode="before")
     @classmethod
     def _version_rename(cls, data: Any) -> Any:
         if isinstance(data, dict) and "version" in data:
+            warnings.warn("version is spelled schema_version now", DeprecationWarning, stacklevel=2)
             data = dict(data)
             data.setdefault("schema_version", str(data.pop("version")))
         return data
@@ -269,6 +389,14 @@ class TaskConfig(_Model):
             raise ValueError("verifier.fail_to_pass: the swebench grader needs at least one test")
         if self.verifier.grader == "milestones" and not self.milestones:
             raise ValueError("milestones: the milestones grader needs at least one [[milestones]] entry")
+        names = [step.name for step in self.steps or []]
+        if self.steps is not None and not names:
+            raise ValueError("steps: a multi-step task needs at least one [[steps]] entry")
+        if names and self.milestones:
+            raise ValueError("milestones: a multi-step task's [[steps]] are its milestones; drop [[milestones]]")
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"steps: two steps are named {dupes[0]!r}; step names must be unique")
         return self
 
 

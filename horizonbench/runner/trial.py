@@ -10,7 +10,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import docker.errors
 import requests.exceptions
@@ -20,8 +21,10 @@ from horizonbench.agents.gateway import CONTAINER_DIR as GATEWAY_DIR
 from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing, RunError, SandboxError, SessionDied
 from horizonbench.grading import grade as verifier
 from horizonbench.logs import trial_context
-from horizonbench.models import ImagePolicy, Timings, TrialResult
+from horizonbench.models import ImagePolicy, Timings, TrialResult, Verdict
 from horizonbench.results.store import RunDir, write_redacted
+from horizonbench.runner.artifacts import collect_artifacts, run_collect_hooks, step_artifacts
+from horizonbench.runner.steps import run_steps
 from horizonbench.sandbox import images
 from horizonbench.sandbox.limits import make_limits
 from horizonbench.sandbox.reaper import LABEL_RUN, LABEL_TRIAL
@@ -29,6 +32,9 @@ from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.sandbox.trial_network import TrialNetwork
 from horizonbench.tasks import soundness
 from horizonbench.tasks.loader import Task
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +172,7 @@ class Trial:
             t0 = time.monotonic()
             self._open_dir()
             try:
-                for phase in (self.image, self.sandbox, self.agent_phase, self.collect, self.grade):
+                for phase in self._phases():
                     await phase()
             except RunError:
                 raise  # the results directory failed (full, read-only): no result can be written; stop the run
@@ -181,6 +187,16 @@ class Trial:
                 logger.warning("error in %s: %s", self.result.error_kind, self.result.error)
             self.run_dir.write_result(self.result)
             return self.result
+
+    def _phases(self) -> tuple[Callable[[], Awaitable[None]], ...]:
+        if self.task.is_multi_step:
+            # One sandbox; each step's agent, collection and verifier in turn (:mod:`.steps`).
+            return (self.image, self.sandbox, self.steps)
+        return (self.image, self.sandbox, self.agent_phase, self.collect, self.grade)
+
+    async def steps(self) -> None:
+        """A multi-step task's steps, in order, in the one sandbox (:func:`run_steps`)."""
+        await run_steps(self)
 
     def _open_dir(self) -> None:
         try:
@@ -230,8 +246,9 @@ class Trial:
                 )
             )
 
-    async def agent_phase(self) -> None:
-        """The agent at work, under its wall-clock limit and the disk watchdog.
+    async def agent_phase(self, task: Task | None = None) -> None:
+        """The agent at work, under its wall-clock limit and the disk watchdog (``task``: a
+        step of a multi-step task, else the trial's task).
 
         Raises:
             _AgentInfraError: the agent could not reach its model (an error, not a failure).
@@ -239,15 +256,18 @@ class Trial:
         self.phase = "agent"
         assert self.sb is not None and self.task_image is not None and self.recorder is not None
         t0 = time.monotonic()
-        task = self.task
+        task = task or self.task
+        timeout = self.budget.timeout_s or task.config.agent.timeout_sec or DEFAULT_AGENT_TIMEOUT_S
+        needs_solution = self.agent.needs_solution
         view = TaskView(
             name=task.name,
             instruction=task.instruction,
             workdir=self.task_image.workdir,
             tools=task.tools,
-            solution_dir=task.solution_dir if self.agent.needs_solution else None,
+            solution_dir=task.solution_dir if needs_solution else None,
+            solution_env=dict(task.config.solution.env) if needs_solution else {},
+            timeout_s=timeout,
         )
-        timeout = self.budget.timeout_s or task.config.agent.timeout_sec or DEFAULT_AGENT_TIMEOUT_S
         async with self.net.phase("agent", self.sb):
             outcome = await _run_agent(
                 self.agent, view, self.sb, self.budget, self.recorder, timeout, task.config.environment.storage_mb
@@ -257,18 +277,22 @@ class Trial:
         elif outcome.limit == "disk":
             logger.warning("agent stopped: %s", outcome.message)
             self.result.flags.append("disk_limit")
-        self.timings.agent_s = time.monotonic() - t0
+        self.timings.agent_s += time.monotonic() - t0
         self.result.outcome = outcome
         if outcome.infra_error:
             raise _AgentInfraError(outcome.message or "the agent could not reach its model")
 
-    async def collect(self) -> None:
-        """Read the caps the agent hit and its change. For fresh-mode grading, what it left
-        running is stopped first (its change is taken as it stands); same-mode grading keeps
-        it running beside the tests, which it cannot reach (:mod:`horizonbench.grading.grade`)."""
+    async def collect(self, task: Task | None = None, out_dir: Path | None = None) -> None:
+        """Read the caps the agent hit, run the task's collect hooks, gather its artifacts
+        into the trial's directory (``out_dir`` for a step) and read the agent's change. For
+        fresh-mode grading, what it left running is stopped first (its change is taken as it
+        stands); same-mode grading keeps it running beside the tests, which it cannot reach
+        (:mod:`horizonbench.grading.grade`)."""
         self.phase = "collect"
         sb = self.sb
-        assert sb is not None
+        task = task or self.task
+        out_dir = out_dir or self.dir
+        assert sb is not None and self.task_image is not None
         t0 = time.monotonic()
         if self.task.grading_mode == "fresh":
             killed = await asyncio.to_thread(sb.kill_all)
@@ -288,42 +312,19 @@ class Trial:
             self.result.flags.append("leftovers_killed")
             events = await asyncio.to_thread(sb.limit_events) or {}
         self.result.flags += [flag for key, flag in _LIMIT_FLAGS.items() if events.get(key)]
+        # Only now, with room for a process beside what the agent left (checked above).
+        await asyncio.to_thread(run_collect_hooks, task, sb, self.task_image.workdir)
+        specs = [*task.config.artifacts, *step_artifacts(task)]
+        await asyncio.to_thread(collect_artifacts, sb, specs, out_dir / "artifacts", self.task_image.workdir)
         if (await sb.aexec("git rev-parse --is-inside-work-tree", timeout=30)).exit_code == 0:
             self.diff = await asyncio.to_thread(sb.diff)
-        write_redacted(self.dir / "agent.diff", self.diff)
-        self.timings.collect_s = time.monotonic() - t0
+        write_redacted(out_dir / "agent.diff", self.diff)
+        self.timings.collect_s += time.monotonic() - t0
 
     async def grade(self) -> None:
         """The hidden tests decide (they enter only now)."""
-        self.phase = "verifier"
-        assert self.task_image is not None
-        t0 = time.monotonic()
-        clean = None
-        if self.clean is not None:
-            clean, self.clean = await self.clean, None  # grade() closes it
-        async with self.net.phase("verifier"):
-            verdict, self.timings.test_s = await asyncio.to_thread(
-                verifier.grade,
-                self.task,
-                self.task_image,
-                self.sb,
-                self.diff,
-                self.dir,
-                self.labels,
-                clean,
-                self.net.grader_mounts(),
-            )
-        self.timings.verifier_s = time.monotonic() - t0
+        verdict = await self.verify()
         result = self.result
-        hosts = self.net.unreachable.get("verifier")
-        if hosts and verdict.status != "passed":
-            # The tests fetch what they need (Terminal-Bench's test.sh downloads uv and pytest):
-            # where the outside did not answer, they did not run as written.
-            raise _NetworkUnreachable(
-                f"the verifier could not reach {', '.join(sorted(hosts))} through the egress proxy, so its tests "
-                f"did not run as written ({verdict.detail}); not booked against the agent: see network.jsonl "
-                "and verifier/test-output.log in the trial's directory"
-            )
         result.verdict = verdict
         # What tasks check (or score-predictions) found for this exact task content: where
         # the gold patch does not resolve it, the verdict says nothing about the agent.
@@ -334,6 +335,44 @@ class Trial:
         result.status, result.reward = verdict.status, verdict.reward
         result.flags = [*result.flags, *verdict.flags]
         logger.info("%s (%s)", verdict.status, verdict.detail)
+
+    async def verify(self, task: Task | None = None, out_dir: Path | None = None) -> Verdict:
+        """Run the hidden tests of ``task`` (a step, else the trial's task), their logs in
+        ``out_dir`` (else the trial's directory), and return the verdict.
+
+        Raises:
+            _NetworkUnreachable: the tests could not fetch what they needed (an error).
+        """
+        self.phase = "verifier"
+        assert self.task_image is not None
+        t0 = time.monotonic()
+        clean = None
+        if self.clean is not None:
+            clean, self.clean = await self.clean, None  # grade() closes it
+        async with self.net.phase("verifier"):
+            verdict, test_s = await asyncio.to_thread(
+                verifier.grade,
+                task or self.task,
+                self.task_image,
+                self.sb,
+                self.diff,
+                out_dir or self.dir,
+                self.labels,
+                clean,
+                self.net.grader_mounts(),
+            )
+        self.timings.test_s += test_s
+        self.timings.verifier_s += time.monotonic() - t0
+        hosts = self.net.unreachable.get("verifier")
+        if hosts and verdict.status != "passed":
+            # The tests fetch what they need (Terminal-Bench's test.sh downloads uv and pytest):
+            # where the outside did not answer, they did not run as written.
+            raise _NetworkUnreachable(
+                f"the verifier could not reach {', '.join(sorted(hosts))} through the egress proxy, so its tests "
+                f"did not run as written ({verdict.detail}); not booked against the agent: see network.jsonl "
+                "and verifier/test-output.log in the trial's directory"
+            )
+        return verdict
 
     def _check_network(self) -> None:
         """``--network off`` and a task that needs network: an error before anything starts."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import hashlib
 import logging
@@ -18,6 +19,7 @@ from horizonbench.validation import load_model, read_toml
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class Task:
     """A loaded task directory."""
@@ -31,6 +33,8 @@ class Task:
     """Older spellings and fields that load but have no effect here (summed up per suite)."""
     origin: DatasetOrigin | None = None
     """The dataset, repository and commit the task was fetched from (``NAME@VERSION``); None for a folder."""
+    step: str | None = None
+    """For one step of a multi-step task (:meth:`for_step`): the step's name."""
 
     @property
     def family(self) -> str:
@@ -74,8 +78,41 @@ class Task:
         return self.path / "tests"
 
     @property
+    def test_dirs(self) -> list[Path]:
+        """The hidden tests' folders, copied in this order (a step's own tests/ over the task's)."""
+        dirs = [self.tests_dir]
+        if self.step is not None:
+            dirs.append(self.step_dir(self.step) / "tests")
+        return [d for d in dirs if d.is_dir()]
+
+    @property
     def solution_dir(self) -> Path:
+        if self.step is not None:
+            return self.step_dir(self.step) / "solution"
         return self.path / "solution"
+
+    @property
+    def is_multi_step(self) -> bool:
+        return bool(self.config.steps) and self.step is None
+
+    def step_dir(self, name: str) -> Path:
+        return self.path / "steps" / name
+
+    def for_step(self, index: int) -> Task:
+        """The task as one of its steps sees it: the step's instruction, tests (over the
+        task's), solution, agent timeout, and verifier (the fields the step sets override
+        the task's; their env is merged)."""
+        steps = self.config.steps or []
+        step = steps[index]
+        task_v, step_v = self.config.verifier, step.verifier
+        overrides = {name: getattr(step_v, name) for name in step_v.model_fields_set if name != "env"}
+        verifier = task_v.model_copy(update={**overrides, "env": {**task_v.env, **step_v.env}})
+        agent = self.config.agent.model_copy(
+            update={name: getattr(step.agent, name) for name in step.agent.model_fields_set}
+        )
+        config = self.config.model_copy(update={"verifier": verifier, "agent": agent})
+        instruction = _read_instruction(self.step_dir(step.name) / "instruction.md")
+        return dataclasses.replace(self, config=config, instruction=instruction, step=step.name)
 
     @property
     def grading_mode(self) -> str:
@@ -149,19 +186,25 @@ def load_task(path: Path | str, suite: str = "") -> Task:
     config = load_model(toml_path, TaskConfig, TaskError, notices=notices)
     notices += no_effect_fields(config)
     instruction_path = path / "instruction.md"
-    try:
-        instruction = instruction_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TaskError(f"{instruction_path}: file not found (every task needs its instruction)") from None
-    if not instruction.strip():
-        raise TaskError(f"{instruction_path}: the instruction is empty")
+    if config.steps:
+        # A multi-step task's instructions are its steps'; a top-level one is never sent.
+        _check_steps(path, config)
+        instruction = instruction_path.read_text(encoding="utf-8") if instruction_path.is_file() else ""
+    else:
+        instruction = _read_instruction(instruction_path)
     env = config.environment
     if env.docker_image is None and not (path / "environment" / "Dockerfile").is_file():
         raise TaskError(f"{toml_path}: environment.docker_image is unset and environment/Dockerfile is missing")
-    if config.verifier.grader == "reward" and config.verifier.command is None and not (path / "tests" / "test.sh").is_file():
+    v = config.verifier
+    if not config.steps and v.grader == "reward" and v.command is None and not (path / "tests" / "test.sh").is_file():
         raise TaskError(f"{path / 'tests'}: test.sh is missing and verifier.command is unset")
     task = Task(
-        name=path.resolve().name, path=path.resolve(), config=config, instruction=instruction, suite=suite, notices=notices
+        name=path.resolve().name,
+        path=path.resolve(),
+        config=config,
+        instruction=instruction,
+        suite=suite,
+        notices=notices,
     )
     if not suite:
         for notice in notices:
@@ -169,14 +212,41 @@ def load_task(path: Path | str, suite: str = "") -> Task:
     return task
 
 
+def _read_instruction(path: Path) -> str:
+    try:
+        instruction = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TaskError(f"{path}: file not found (every task needs its instruction)") from None
+    if not instruction.strip():
+        raise TaskError(f"{path}: the instruction is empty")
+    return instruction
+
+
+def _check_steps(path: Path, config: TaskConfig) -> None:
+    """Every step has its instruction and a test.sh (its own or the task's).
+
+    Raises:
+        TaskError: naming the missing file.
+    """
+    for step in config.steps or []:
+        step_dir = path / "steps" / step.name
+        _read_instruction(step_dir / "instruction.md")
+        command = step.verifier.command or config.verifier.command
+        has_test = (step_dir / "tests" / "test.sh").is_file() or (path / "tests" / "test.sh").is_file()
+        if config.verifier.grader == "reward" and command is None and not has_test:
+            raise TaskError(f"{step_dir / 'tests'}: test.sh is missing (and so is {path / 'tests' / 'test.sh'})")
+
+
 # Fields of Harbor's format that load but change nothing here, and why.
 _NO_EFFECT: dict[tuple[str, str], str] = {
     ("environment", "gpus"): "sandboxes get no GPU",
     ("environment", "gpu_types"): "sandboxes get no GPU",
+    ("environment", "tpu"): "sandboxes get no TPU",
     ("environment", "mcp_servers"): "MCP servers are not started for agents",
     ("environment", "skills_dir"): "skills are not given to agents",
     ("environment", "healthcheck"): "no readiness check runs before the agent",
     ("verifier", "user"): "tests run as the image's user",
+    ("verifier", "environment"): "the tests run in a container of the task's own image",
 }
 
 
@@ -187,6 +257,25 @@ def no_effect_fields(config: TaskConfig) -> list[str]:
         part = getattr(config, section)
         if name in part.model_fields_set and getattr(part, name):
             out.append(f"[{section}] {name} loads but has no effect: {why}")
+    if config.verifier.environment_mode == "separate":
+        out.append(
+            "[verifier] environment_mode = separate loads but has no effect: the grading mode is [verifier] mode"
+        )
+    if config.environment.os == "windows":
+        out.append("[environment] os = windows loads but has no effect: sandboxes are Linux containers")
+    if config.verifier.continuous.enabled:
+        out.append("[verifier.continuous] loads but has no effect: the tests run once, after the agent phase")
+    if any(c.service != "main" for c in config.verifier.collect):
+        out.append("[[verifier.collect]] service loads but has no effect: hooks run in the agent's container")
+    if any(c.user is not None for c in config.verifier.collect):
+        out.append("[[verifier.collect]] user loads but has no effect: hooks run as the container's user")
+    artifacts = [*config.artifacts, *(a for s in config.steps or [] for a in s.artifacts)]
+    if any(a.service not in (None, "main") for a in artifacts):
+        out.append("artifacts service loads but has no effect: artifacts come from the agent's container")
+    for step in config.steps or []:
+        if step.healthcheck is not None:
+            out.append("[[steps]] healthcheck loads but has no effect: no readiness check runs before the agent")
+            break
     return out
 
 

@@ -41,7 +41,8 @@ class TaskCheck:
 
 def hidden_tests_in_image(task: Task, image_tag: str) -> list[str]:
     """Hidden test files whose exact content is somewhere in the image."""
-    files = [p for p in task.tests_dir.rglob("*") if p.is_file()] if task.tests_dir.is_dir() else []
+    dirs = [task.tests_dir, *(task.step_dir(step.name) / "tests" for step in task.config.steps or [])]
+    files = [p for d in dirs if d.is_dir() for p in d.rglob("*") if p.is_file()]
     files += list(task.test_includes().values())
     if not files:
         return []
