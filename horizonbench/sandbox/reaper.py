@@ -97,13 +97,19 @@ def prune() -> list[Leftover]:
 
 def _prune_snapshots() -> None:
     """Remove the snapshot images of processes that are gone (their grading never ended)."""
-    for image in engine.client().images.list(filters={"label": LABEL_SNAPSHOT}):
-        if owner_alive((image.labels or {}).get(LABEL_OWNER, "")):
+    # The low-level listing: the high-level one inspects each image in turn, and fails on one
+    # that another run's grading removed in between.
+    api = engine.client().api
+    for image in api.images(filters={"label": LABEL_SNAPSHOT}):
+        image_id = str(image.get("Id") or "")
+        if not image_id or owner_alive((image.get("Labels") or {}).get(LABEL_OWNER, "")):
             continue
         try:
-            engine.client().api.remove_image(image.id or "", force=True)
+            api.remove_image(image_id, force=True)
+        except docker.errors.NotFound:
+            continue  # gone already
         except docker.errors.APIError as exc:
-            log.warning("could not remove leftover snapshot image %s: %s", (image.id or "")[:19], exc)
+            log.warning("could not remove leftover snapshot image %s: %s", image_id[:19], exc)
 
 
 def remove_own(run_id: str) -> int:
