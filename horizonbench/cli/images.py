@@ -13,11 +13,16 @@ sandbox_app = typer.Typer(help="Sandboxes: try one, prune leftovers.", no_args_i
 
 
 @images_app.command("base")
-def images_base(rebuild: bool = typer.Option(False, help="Build again even if present.")) -> None:
-    """Build the base image (from a registry, or offline with debootstrap)."""
+def images_base(
+    rebuild: bool = typer.Option(False, help="Build again even if present."),
+    release: str = typer.Option(
+        "bookworm", "--release", help="Debian release: bullseye (Python 3.9), bookworm (3.11) or trixie (3.13)."
+    ),
+) -> None:
+    """Build a base image (from a registry, or offline with debootstrap)."""
     from horizonbench.sandbox import base_image
 
-    info = base_image.ensure(rebuild=rebuild)
+    info = base_image.ensure(rebuild=rebuild, release=release)
     state = "built" if info.built else "present"
     out.print(f"{info.tag} {state}: id {info.image_id[7:19]}, made by {info.method}, {info.size_mb} MB")
 

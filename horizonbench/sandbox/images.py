@@ -29,10 +29,11 @@ from typing import Protocol
 
 import docker.errors
 
-from horizonbench.errors import ImageBuildError, ImageMissing
+from horizonbench.errors import ImageBuildError, ImageMissing, TaskError
 from horizonbench.hashing import hash_tree
 from horizonbench.models.task import TaskConfig
 from horizonbench.sandbox import base_image, engine
+from horizonbench.validation import load_model
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,44 @@ class Task(Protocol):
     def environment_dir(self) -> Path: ...
 
     def environment_includes(self) -> dict[str, Path]: ...
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A shared environment image several tasks build on (``[environment] layer``): a folder
+    with a Dockerfile and a ``layer.toml`` holding an ``[environment]`` table. It is built
+    like a task image, by the same code, so it is content-hashed and never rebuilt while present."""
+
+    path: Path
+    config: TaskConfig
+
+    @property
+    def name(self) -> str:
+        return f"layer-{self.path.name}"
+
+    @property
+    def environment_dir(self) -> Path:
+        return self.path
+
+    def environment_includes(self) -> dict[str, Path]:
+        return {}
+
+
+def layer_of(task: Task) -> Layer | None:
+    """The layer a task's image builds on, or None.
+
+    Raises:
+        TaskError: ``[environment] layer`` names no folder with a Dockerfile and a layer.toml.
+    """
+    rel = task.config.environment.layer
+    if not rel:
+        return None
+    folder = (task.environment_dir.parent / rel).resolve()
+    if not (folder / "Dockerfile").is_file() or not (folder / "layer.toml").is_file():
+        raise TaskError(
+            f"task {task.name}: [environment] layer {rel!r} is not a folder with a Dockerfile and a layer.toml"
+        )
+    return Layer(folder, load_model(folder / "layer.toml", TaskConfig, TaskError))
 
 
 _locks: dict[str, threading.Lock] = {}
@@ -108,9 +147,16 @@ def image_tag(task: Task) -> str:
     h.update(json.dumps(sorted(env.python_requirements)).encode())
     if env.source_packages:
         h.update(json.dumps(sorted(env.source_packages)).encode())
+    if env.python_version:
+        h.update(f"python={env.python_version}".encode())
+    layer = layer_of(task)
+    if layer is not None:
+        h.update(f"layer={image_tag(layer)}".encode())
     for ref in _from_images(task.environment_dir / "Dockerfile"):
-        if ref.startswith(base_image.REPOSITORY):
-            base_image.require()
+        if ref.startswith("$"):  # a build argument (the layer's tag, hashed in above)
+            continue
+        if ref.startswith(base_image.REPOSITORY + ":"):
+            base_image.require(base_image.release_of(ref))
         h.update(f"{ref}={_image_id(ref) or ref}".encode())
     name = re.sub(r"[^a-z0-9._-]+", "-", task.name.lower()).strip("-.") or "task"
     return f"hb-task/{name}:{h.hexdigest()[:16]}"
@@ -163,8 +209,12 @@ def _workdir(task: Task, image_id: str) -> str:
     return str(cfg.get("WorkingDir") or "/")
 
 
-def download_wheelhouse(requirements: list[str], dest: Path, log_fh: object = None) -> None:
-    """Resolve and download ``requirements`` (and their dependencies) on the host.
+def download_wheelhouse(
+    requirements: list[str], dest: Path, log_fh: object = None, python_version: str | None = None
+) -> None:
+    """Resolve and download ``requirements`` (and their dependencies) on the host; for
+    another ``python_version`` than the host's, wheels for that version (pip cannot run
+    the build of an sdist for a Python it is not running on).
 
     Raises:
         ImageBuildError: pip could not resolve or download them.
@@ -182,12 +232,15 @@ def download_wheelhouse(requirements: list[str], dest: Path, log_fh: object = No
         "-r",
         str(dest / "requirements.txt"),
     ]
+    if python_version and python_version != f"{sys.version_info[0]}.{sys.version_info[1]}":
+        cmd += ["--python-version", python_version, "--only-binary", ":all:"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if log_fh is not None:
         log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
-        raise ImageBuildError(f"pip download of {requirements} failed: {last}")
+        where = f" for Python {python_version}" if python_version else ""
+        raise ImageBuildError(f"pip download of {requirements}{where} failed: {last}")
 
 
 def download_sources(specs: list[str], dest: Path, log_fh: object = None) -> list[Path]:
@@ -229,6 +282,9 @@ def _build(task: Task, tag: str) -> TaskImage:
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{tag.replace('/', '_').replace(':', '_')}.log"
     started = time.monotonic()
+    layer = layer_of(task)
+    # The shared layer first (present: a no-op); the task's Dockerfile is FROM its tag.
+    build_args = {"HB_LAYER": ensure(layer).tag} if layer is not None else {}
     log.info("building image %s for task %s", tag, task.name)
     with tempfile.TemporaryDirectory(prefix="hb-ctx-") as tmp, open(log_path, "w") as fh:
         ctx = Path(tmp) / "context"
@@ -239,7 +295,7 @@ def _build(task: Task, tag: str) -> TaskImage:
         reqs = task.config.environment.python_requirements
         if reqs:
             try:
-                download_wheelhouse(reqs, ctx / "wheelhouse", fh)
+                download_wheelhouse(reqs, ctx / "wheelhouse", fh, task.config.environment.python_version)
             except ImageBuildError as exc:
                 raise ImageBuildError(f"task {task.name}: {exc}; build log: {log_path}") from None
         else:
@@ -259,6 +315,7 @@ def _build(task: Task, tag: str) -> TaskImage:
                 forcerm=True,
                 decode=True,
                 labels={"horizonbench.task": task.name},
+                buildargs=build_args,
                 timeout=int(task.config.environment.build_timeout_sec),
             )
             error = None
