@@ -32,7 +32,7 @@ import docker.errors
 from horizonbench.errors import ImageBuildError, ImageMissing, TaskError
 from horizonbench.hashing import hash_tree
 from horizonbench.models.task import TaskConfig
-from horizonbench.sandbox import base_image, engine
+from horizonbench.sandbox import base_image, engine, wheelhouse
 from horizonbench.validation import load_model
 
 log = logging.getLogger(__name__)
@@ -232,15 +232,23 @@ def download_wheelhouse(
         "-r",
         str(dest / "requirements.txt"),
     ]
-    if python_version and python_version != f"{sys.version_info[0]}.{sys.version_info[1]}":
-        cmd += ["--python-version", python_version, "--only-binary", ":all:"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if log_fh is not None:
-        log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
-        where = f" for Python {python_version}" if python_version else ""
-        raise ImageBuildError(f"pip download of {requirements}{where} failed: {last}")
+    other = bool(python_version) and python_version != f"{sys.version_info[0]}.{sys.version_info[1]}"
+    if other:
+        cmd += ["--python-version", str(python_version), "--only-binary", ":all:"]
+    for _ in range(10):
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if log_fh is not None:
+            log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
+            where = f" for Python {python_version}" if python_version else ""
+            raise ImageBuildError(f"pip download of {requirements}{where} failed: {last}")
+        # pip evaluates dependency markers for the Python running it, not the target's.
+        extra = wheelhouse.missing(dest, str(python_version)) if other else []
+        if not extra:
+            return
+        cmd = [*cmd[: cmd.index("-r")], *extra, *cmd[cmd.index("-r") + 2 :]]
+    raise ImageBuildError(f"the wheelhouse of {requirements} for Python {python_version} does not close")
 
 
 def download_sources(specs: list[str], dest: Path, log_fh: object = None) -> list[Path]:
