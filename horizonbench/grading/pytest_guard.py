@@ -259,7 +259,8 @@ _WORLD_NAMES = (
 
 def _world_changes() -> list[str]:
     now = _world()
-    return [name for name, a, b in zip(_WORLD_NAMES, _S.world, now, strict=True) if a is not b and a != b]
+    # No zip(strict=True) or `type | tuple` here: this module runs inside the task's Python (3.9 and up).
+    return [name for name, a, b in zip(_WORLD_NAMES, _S.world, now) if a is not b and a != b]  # noqa: B905
 
 
 def _hook_snapshot(pm: pytest.PytestPluginManager) -> dict[str, tuple]:
@@ -483,7 +484,7 @@ def _expected(exc: BaseException, raises: object) -> bool:
     """Whether an xfail mark's ``raises`` accepts ``exc`` (a type, a tuple, or a matcher)."""
     if raises is None:
         return True
-    if isinstance(raises, type | tuple):
+    if isinstance(raises, (type, tuple)):
         return isinstance(exc, raises)
     matches = getattr(raises, "matches", None)
     return bool(matches(exc)) if callable(matches) else False
