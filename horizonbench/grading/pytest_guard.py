@@ -257,10 +257,27 @@ _WORLD_NAMES = (
 )
 
 
+def _installed_hook(hook: object) -> bool:
+    """An import hook defined by an installed package, not by the code under test: six adds
+    its ``_SixMetaPathImporter`` to ``sys.meta_path`` when first imported, mid-session."""
+    name = hook.__module__ if isinstance(hook, type) else type(hook).__module__
+    path = str(getattr(sys.modules.get(name), "__file__", None) or "")
+    parts = path.split(os.sep)
+    return ("site-packages" in parts or "dist-packages" in parts) and not path.startswith(os.getcwd() + os.sep)
+
+
 def _world_changes() -> list[str]:
     now = _world()
+    changed = []
     # No zip(strict=True) or `type | tuple` here: this module runs inside the task's Python (3.9 and up).
-    return [name for name, a, b in zip(_WORLD_NAMES, _S.world, now) if a is not b and a != b]  # noqa: B905
+    for name, a, b in zip(_WORLD_NAMES, _S.world, now):  # noqa: B905
+        if name in ("sys.meta_path", "sys.path_hooks"):
+            # Hooks of installed packages may be added; none may be removed or come from the tree.
+            if any(h not in b for h in a) or any(h not in a and not _installed_hook(h) for h in b):
+                changed.append(name)
+        elif a is not b and a != b:
+            changed.append(name)
+    return changed
 
 
 def _hook_snapshot(pm: pytest.PytestPluginManager) -> dict[str, tuple]:
