@@ -22,10 +22,10 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 
 def target_environment(python_version: str) -> dict[str, str]:
     """Marker variables of CPython ``python_version`` on this platform."""
-    env = dict(default_environment())
-    env.update(python_version=python_version, python_full_version=f"{python_version}.0")
+    env = {k: str(v) for k, v in default_environment().items()}
+    full = f"{python_version}.0"
+    env.update(python_version=python_version, python_full_version=full, implementation_version=full)
     env.update(implementation_name="cpython", platform_python_implementation="CPython")
-    env["implementation_version"] = env["python_full_version"]
     return env
 
 
