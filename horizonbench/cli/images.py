@@ -49,7 +49,9 @@ def images_save(
     from horizonbench.tasks.loader import load_tasks
 
     tasks, _ = load_tasks(paths)
-    tags = [base_image.hashed_tag(), *dict.fromkeys(images.image_tag(t) for t in tasks)]
+    bases = [base_image.hashed_tag(r) for r in base_image.RELEASES if r == base_image.DISTRO or base_image.info(r)]
+    layers = [images.image_tag(layer) for t in tasks if (layer := images.layer_of(t)) is not None]
+    tags = [*bases, *dict.fromkeys([*layers, *(images.image_tag(t) for t in tasks)])]
     path = images.save_images(tags, to)
     out.print(f"{len(tags)} image(s) saved to {path}" if path else f"{len(tags)} image(s) already saved in {to}")
 
@@ -60,8 +62,9 @@ def images_load(directory: Path = typer.Argument(..., help="Directory of image t
     from horizonbench.sandbox import base_image, images
 
     tags = images.load_images(directory)
-    if base_image.info() is not None:
-        base_image.ensure()  # re-point horizonbench/base:bookworm at the loaded recipe
+    for release in base_image.RELEASES:
+        if base_image.info(release) is not None:
+            base_image.ensure(release=release)  # re-point horizonbench/base:<release> at the loaded recipe
     out.print(f"{len(tags)} image tag(s) loaded from {directory}")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from horizonbench.models import TrialResult
-from horizonbench.sandbox import engine, images
+from horizonbench.sandbox import base_image, engine, images
 from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.tasks.loader import load_task
 from tests.helpers import hb
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.docker
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
+    base_image.ensure(release="bullseye")  # Python 3.9's base image (debootstrap where no registry answers)
     return dateutil_history(tmp_path_factory.mktemp("dateutil"))
 
 
