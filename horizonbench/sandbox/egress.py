@@ -11,8 +11,8 @@ never sees inside TLS), admits only hosts the phase's policy allows, answers the
 ``403`` and a reason, and logs every connection as one JSON line: phase, method, host, port,
 allowed, reason, status, bytes each way, seconds. Nothing of a request beyond its host and
 port is logged (no path, no query string, no header), so no credential can land in a log.
-Names that resolve to loopback, private or link-local addresses are refused: a task's
-network is the outside world, never the harness's host. ``HORIZONBENCH_EGRESS_RESOLVE``
+Names that resolve to loopback, private (RFC 1918, shared), link-local or multicast
+addresses are refused: a task's network is the outside world, never the harness's host. ``HORIZONBENCH_EGRESS_RESOLVE``
 (``name[:port]=address[:port]``, comma-separated, like curl's ``--connect-to``) sends a name
 to a chosen address; tests use it to play the outside world on 127.0.0.1.
 
@@ -313,9 +313,36 @@ class _Refused(Exception):
     pass
 
 
+# Networks a task's traffic must never reach: this host, its LAN and link, the provider's
+# shared address space. Not Python's ``is_private``, which also counts documentation and
+# benchmarking ranges (203.0.113.0/24, 198.18.0.0/15), where gateways of some labs put the
+# outside world.
+_LOCAL_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "224.0.0.0/4",
+        "255.255.255.255/32",
+        "::/128",
+        "::1/128",
+        "fc00::/7",
+        "fe80::/10",
+        "ff00::/8",
+    )
+)
+
+
 def _local(address: str) -> bool:
     ip = ipaddress.ip_address(address)
-    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified or ip.is_multicast
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in net for net in _LOCAL_NETWORKS)
 
 
 def _parse(head: bytes) -> tuple[str, str, int, bytes]:

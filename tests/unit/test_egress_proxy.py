@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from horizonbench.models.network import PhaseNetwork
+from horizonbench.sandbox import egress
 from horizonbench.sandbox.egress import EgressProxy, parse_resolve, proxy_env
 
 BODY = b"#!/bin/sh\necho checker ran\n"
@@ -158,6 +159,21 @@ def test_local_addresses_are_refused_unless_mapped(tmp_path: Path, web: http.ser
     assert named.startswith(b"HTTP/1.1 403")
     assert origin.startswith(b"HTTP/1.1 400")
     assert not _Handler.seen
+
+
+@pytest.mark.parametrize(
+    ("address", "local"),
+    [
+        ("127.0.0.1", True), ("10.1.2.3", True), ("172.20.0.5", True), ("192.168.1.1", True),
+        ("100.64.0.1", True), ("169.254.169.254", True), ("0.0.0.0", True), ("::1", True),
+        ("::ffff:10.0.0.1", True), ("fd00::1", True), ("fe80::1", True), ("224.0.0.1", True),
+        ("203.0.113.80", False), ("198.18.0.1", False), ("151.101.0.223", False), ("2a04:4e42::223", False),
+    ],
+)  # fmt: skip
+def test_only_this_host_its_lan_and_link_count_as_local(address: str, local: bool) -> None:
+    # Gateways of some labs answer for the outside world from documentation or benchmarking
+    # ranges, which Python's is_private counts as private: those must stay reachable.
+    assert egress._local(address) is local
 
 
 def test_stop_removes_the_socket_and_ends_open_tunnels(tmp_path: Path, web: http.server.HTTPServer) -> None:
