@@ -31,6 +31,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import docker.errors  # noqa: E402
+
 from horizonbench.sandbox import base_image, engine, images  # noqa: E402
 from horizonbench.tasks import swebench_env  # noqa: E402
 from horizonbench.tasks.loader import Task, load_task  # noqa: E402
@@ -88,10 +90,14 @@ def baseline_task(task: Task, dest: Path) -> Task:
         f"RUN python3 -m pip install --no-index --find-links {wh} -r {wh}/requirements.txt",
     ]
     (dest / "environment" / "Dockerfile").write_text("\n".join(lines) + "\n")
-    toml = (dest / "task.toml").read_text().replace(
-        f'layer = "{task.config.environment.layer}"',
-        f"python_version = {json.dumps(env.python_version)}\n"
-        f"python_requirements = {json.dumps(env.python_requirements)}",
+    toml = (
+        (dest / "task.toml")
+        .read_text()
+        .replace(
+            f'layer = "{task.config.environment.layer}"',
+            f"python_version = {json.dumps(env.python_version)}\n"
+            f"python_requirements = {json.dumps(env.python_requirements)}",
+        )
     )
     (dest / "task.toml").write_text(toml)
     return load_task(dest)
@@ -112,7 +118,7 @@ def remove(tags: list[str]) -> None:
     for tag in tags:
         try:
             api.remove_image(tag, noprune=False)
-        except Exception:  # noqa: BLE001 - already gone, or still a parent of a later tag
+        except docker.errors.APIError:  # already gone, or still the parent of a later tag
             pass
 
 
