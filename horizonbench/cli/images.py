@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from horizonbench.cli.app import out
+from horizonbench.cli.options import ForceBuildOpt, ImageMapFileOpt, ImageMapOpt, image_policy
 
 images_app = typer.Typer(help="Base and task images.", no_args_is_help=True)
 sandbox_app = typer.Typer(help="Sandboxes: try one, prune leftovers.", no_args_is_help=True)
@@ -28,15 +29,22 @@ def images_base(
 
 
 @images_app.command("build")
-def images_build(paths: list[Path] = typer.Argument(..., help="Suite folders or task folders.")) -> None:
-    """Build (or find) the image of every task."""
+def images_build(
+    paths: list[Path] = typer.Argument(..., help="Suite folders or task folders."),
+    force_build: bool = ForceBuildOpt,
+    image_map: list[str] = ImageMapOpt,
+    image_map_file: list[Path] = ImageMapFileOpt,
+) -> None:
+    """Build, pull or find the image of every task, and say how each came to be."""
     from horizonbench.sandbox import images
     from horizonbench.tasks.loader import load_tasks
 
+    policy = image_policy(force_build, image_map, image_map_file)
     tasks, _ = load_tasks(paths)
     for t in tasks:
-        img = images.ensure(t)
-        out.print(f"{t.name}: {img.tag} ({'built' if img.built else 'present'})")
+        img = images.ensure(t, policy=policy)
+        source = img.origin.source if img.origin else ("built" if img.built else "local")
+        out.print(f"{t.name}: {img.tag} ({source})", highlight=False)
 
 
 @images_app.command("save")
@@ -51,7 +59,7 @@ def images_save(
     tasks, _ = load_tasks(paths)
     bases = [base_image.hashed_tag(r) for r in base_image.RELEASES if r == base_image.DISTRO or base_image.info(r)]
     layers = [images.image_tag(layer) for t in tasks if (layer := images.layer_of(t)) is not None]
-    tags = [*bases, *dict.fromkeys([*layers, *(images.image_tag(t) for t in tasks)])]
+    tags = [*bases, *dict.fromkeys([*layers, *(images.present_tag(t) for t in tasks)])]
     path = images.save_images(tags, to)
     out.print(f"{len(tags)} image(s) saved to {path}" if path else f"{len(tags)} image(s) already saved in {to}")
 

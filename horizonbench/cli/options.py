@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,30 @@ NetworkOpt = typer.Option(
     help="on: tasks that need network get the egress proxy (containers keep none); off: their trials are errors.",
 )
 
+# How task images come to be, for `run`, `ci` and `tasks check`.
+ForceBuildOpt = typer.Option(
+    False, "--force-build", help="Build task images from environment/ even where their docker_image can be pulled."
+)
+ImageMapOpt = typer.Option(
+    [],
+    "--image-map",
+    help="SRC=DST: use image DST wherever a task's docker_image or a Dockerfile's FROM names SRC (repeatable).",
+)
+ImageMapFileOpt = typer.Option(
+    [], "--image-map-file", help='A TOML file of "SRC" = "DST" stand-in pairs (repeatable; --image-map wins).'
+)
+
+
+def image_policy(force_build: bool, image_map: list[str], image_map_file: list[Path]) -> Any:
+    """The :class:`horizonbench.models.ImagePolicy` the image options describe.
+
+    Raises:
+        ConfigError: a bad ``--image-map`` pair or image-map file (the message names the file and line).
+    """
+    from horizonbench.sandbox.image_map import policy
+
+    return policy(force_build, image_map, image_map_file)
+
 
 def load_selected(
     paths: list[Path],
@@ -119,6 +143,9 @@ class RunFlags:
     context_window: int | None = None
     max_output_tokens: int | None = None
     network: str = "on"
+    force_build: bool = False
+    image_map: list[str] = field(default_factory=list)
+    image_map_file: list[Path] = field(default_factory=list)
 
     def agent_options(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Options for agents' constructors: the run-wide flags, and the ``--agent-opt`` values.
@@ -183,4 +210,5 @@ class RunFlags:
                 network=None if self.network == "on" else False,
             ),
             agent_options=agent_options,
+            images=image_policy(self.force_build, self.image_map, self.image_map_file),
         )

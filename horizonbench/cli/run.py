@@ -20,6 +20,9 @@ from horizonbench.cli.options import (
     ContextWindowOpt,
     DiffOpt,
     ExecutorOpt,
+    ForceBuildOpt,
+    ImageMapFileOpt,
+    ImageMapOpt,
     LocalWorkersOpt,
     MaxCostOpt,
     MaxOpt,
@@ -90,6 +93,9 @@ def run(
     scheduler: str | None = SchedulerOpt,
     local_workers: int | None = LocalWorkersOpt,
     network: str = NetworkOpt,
+    force_build: bool = ForceBuildOpt,
+    image_map: list[str] = ImageMapOpt,
+    image_map_file: list[Path] = ImageMapFileOpt,
     until_decided: Path | None = UntilDecidedOpt,
     alpha: float = AlphaOpt,
     correction: str = SeqCorrectionOpt,
@@ -105,7 +111,7 @@ def run(
     flags = RunFlags(
         agent, attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
         prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt, tool_calls, context_window,
-        max_output_tokens, network,
+        max_output_tokens, network, force_build, image_map, image_map_file,
     )  # fmt: skip
     opts = flags.run_options(suites, "run-%Y%m%d-%H%M%S")
     if fingerprint is not None:
@@ -175,6 +181,9 @@ def ci(
     scheduler: str | None = SchedulerOpt,
     local_workers: int | None = LocalWorkersOpt,
     network: str = NetworkOpt,
+    force_build: bool = ForceBuildOpt,
+    image_map: list[str] = ImageMapOpt,
+    image_map_file: list[Path] = ImageMapFileOpt,
 ) -> None:
     """Run a suite for a candidate and gate it against a baseline: exit 1 only on a significant regression."""
     from horizonbench.runner.run import make_executor
@@ -185,7 +194,7 @@ def ci(
     flags = RunFlags(
         [agent], attempts, concurrency, run_id, results, timeout, model, base_url, api_key_env, models_file,
         prompt_dir, max_steps, max_tokens, max_cost, command_timeout, agent_opt, tool_calls, context_window,
-        max_output_tokens, network,
+        max_output_tokens, network, force_build, image_map, image_map_file,
     )  # fmt: skip
     opts = flags.run_options(suites, "ci-%Y%m%d-%H%M%S")
     result = run_ci(

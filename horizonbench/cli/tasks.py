@@ -8,7 +8,19 @@ import typer
 from rich.table import Table
 
 from horizonbench.cli.app import app, err, out
-from horizonbench.cli.options import DiffOpt, MaxOpt, MinOpt, NameOpt, PathsArg, TagOpt, load_selected
+from horizonbench.cli.options import (
+    DiffOpt,
+    ForceBuildOpt,
+    ImageMapFileOpt,
+    ImageMapOpt,
+    MaxOpt,
+    MinOpt,
+    NameOpt,
+    PathsArg,
+    TagOpt,
+    image_policy,
+    load_selected,
+)
 
 tasks_app = typer.Typer(help="Tasks and suites: list, show, check, generate, import, export.", no_args_is_help=True)
 
@@ -59,16 +71,21 @@ def tasks_check(
     paths: list[Path] = PathsArg,
     names: list[str] = NameOpt,
     concurrency: int = typer.Option(2, "--concurrency", "-n", help="Trials at once."),
+    force_build: bool = ForceBuildOpt,
+    image_map: list[str] = ImageMapOpt,
+    image_map_file: list[Path] = ImageMapFileOpt,
 ) -> None:
     """Prove tasks sound: image builds, hidden tests absent, oracle passes, nop fails."""
     from horizonbench.workflows.task_check import check_tasks
 
+    policy = image_policy(force_build, image_map, image_map_file)
     tasks, suites = load_selected(paths, names, [], [], None, None)
-    checks = check_tasks(tasks, suites, concurrency=concurrency)
+    checks = check_tasks(tasks, suites, concurrency=concurrency, image_policy=policy)
     table = Table("task", "image", "tests hidden", "oracle", "nop", "ok")
     for c in checks:
         hidden = "-" if c.tests_absent is None else "yes" if c.tests_absent else "[red]NO[/]"
-        table.add_row(c.task, c.image, hidden, c.oracle, c.nop, "[green]yes[/]" if c.ok else "[red]no[/]")
+        image = f"{c.image} ({c.image_source})" if c.image_source else c.image
+        table.add_row(c.task, image, hidden, c.oracle, c.nop, "[green]yes[/]" if c.ok else "[red]no[/]")
     out.print(table)
     bad = [c for c in checks if not c.ok]
     for c in bad:

@@ -6,12 +6,14 @@
 - :mod:`~horizonbench.models.run`: ``run.json``, the run manifest.
 - :mod:`~horizonbench.models.trajectory`: ``trajectory.jsonl``.
 - :mod:`~horizonbench.models.atif`: Harbor's ATIF trajectories (exported, and read by ``replay``).
+- :mod:`~horizonbench.models.image`: how a trial's image came to be, and a run's image policy.
 - :mod:`~horizonbench.models.predictions`: ``predictions.json`` of ``score-predictions``.
 
 Readers accept older versions of each (a ``mode="before"`` validator upgrades them).
 """
 
 from horizonbench.models.agent import AgentOutcome, Budget, OutcomeStatus
+from horizonbench.models.image import ImageOrigin, ImagePolicy, ImageSource
 from horizonbench.models.predictions import Prediction, PredictionResult, PredictionsFile, PredictionStatus
 from horizonbench.models.result import RESULT_SCHEMA_VERSION, MilestoneResult, Status, Timings, TrialResult, Verdict
 from horizonbench.models.run import RUN_SCHEMA_VERSION, RunConfig, RunManifest, TaskEntry
@@ -25,6 +27,9 @@ __all__ = [
     "TRAJECTORY_SCHEMA_VERSION",
     "AgentOutcome",
     "Budget",
+    "ImageOrigin",
+    "ImagePolicy",
+    "ImageSource",
     "Milestone",
     "MilestoneResult",
     "OutcomeStatus",

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from horizonbench.models.agent import AgentOutcome
+from horizonbench.models.image import ImageOrigin
 
 RESULT_SCHEMA_VERSION = "1"
 
@@ -92,6 +93,9 @@ class TrialResult(BaseModel):
     outcome: AgentOutcome | None = Field(None, description="How the attempt ended from the agent's side.")
     image: str = Field("", description="Image tag the sandbox ran.")
     image_id: str = Field("", description="Image id (sha256) the sandbox ran.")
+    image_origin: ImageOrigin | None = Field(
+        None, description="How that image came to be: pulled, built, local or a stand-in (absent in older results)."
+    )
     task_hash: str = Field("", description="Content hash of the task directory (its version).")
     difficulty: str | None = Field(None, description="metadata.difficulty of the task.")
     tags: list[str] = Field(default_factory=list, description="metadata.tags of the task.")

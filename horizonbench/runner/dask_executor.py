@@ -43,7 +43,7 @@ from horizonbench.agents import registry
 from horizonbench.agents.base import Budget
 from horizonbench.errors import RunError
 from horizonbench.hashing import SKIP_DIRS
-from horizonbench.models import TrialResult
+from horizonbench.models import ImagePolicy, TrialResult
 from horizonbench.results.store import RunDir, atomic_write
 from horizonbench.runner.executor import ResultFn, RunOptions
 from horizonbench.runner.trial import TrialSpec, blank_result, run_trial
@@ -75,6 +75,7 @@ class TrialPayload(BaseModel):
     attempt: int = Field(description="Attempt number.")
     agent_options: dict[str, Any] = Field(default_factory=dict, description="The agent's constructor options.")
     budget: Budget = Field(default_factory=Budget, description="Limits of the attempt.")
+    images: ImagePolicy = Field(default_factory=ImagePolicy, description="How the trial comes by its image.")
 
 
 class TrialOutput(BaseModel):
@@ -153,7 +154,7 @@ def run_on_worker(payload: TrialPayload, bundle: bytes) -> TrialOutput:
     """
     host = socket.gethostname()
     task = unpack_task(bundle, payload.task_hash, payload.task_name, payload.suite)
-    built = images.find(task) is None
+    built = images.find(task, payload.images) is None
     if built:
         log.info("[%s] worker %s has no image for task %s: building it", payload.trial_id, host, task.name)
         if base_image.info() is None:  # a new host: the base image first (debootstrap where no registry answers)
@@ -162,7 +163,7 @@ def run_on_worker(payload: TrialPayload, bundle: bytes) -> TrialOutput:
     spec = TrialSpec(payload.trial_id, task, payload.agent, payload.attempt, model=agent.model)
     with tempfile.TemporaryDirectory(prefix="hb-trial-") as tmp:
         run = RunDir(tmp, payload.run_id)
-        asyncio.run(run_trial(spec, agent, run, payload.budget))
+        asyncio.run(run_trial(spec, agent, run, payload.budget, payload.images))
         tdir = run.trial_dir(spec.trial_id)
         files = {
             p.relative_to(tdir).as_posix(): p.read_bytes()
@@ -229,6 +230,7 @@ class DaskExecutor:
                 attempt=spec.attempt,
                 agent_options=opts.agent_options.get(spec.agent, {}),
                 budget=opts.budget,
+                images=opts.images,
             )
             async with sem:
                 future = self._client.submit(

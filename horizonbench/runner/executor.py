@@ -17,7 +17,7 @@ import requests.exceptions
 
 from horizonbench.agents import registry
 from horizonbench.agents.base import Budget
-from horizonbench.models import TrialResult
+from horizonbench.models import ImagePolicy, TrialResult
 from horizonbench.models.fingerprint import Fingerprint
 from horizonbench.results.store import RunDir
 from horizonbench.runner.trial import TrialSpec, run_trial
@@ -43,6 +43,8 @@ class RunOptions:
     resumes the same run with the same fingerprint; None runs all ``attempts``."""
     endpoint_fingerprint: Fingerprint | None = None
     """The endpoint's fingerprint (``run --fingerprint``), kept beside run.json."""
+    images: ImagePolicy = field(default_factory=ImagePolicy)
+    """How trials come by their images (``--force-build``, ``--image-map``); each result records how it did."""
 
 
 ResultFn = Callable[[TrialResult], None]
@@ -94,7 +96,7 @@ class LocalExecutor:
             async with sem:
                 agent = registry.create(spec.agent, **opts.agent_options.get(spec.agent, {}))
                 spec.model = agent.model
-                result = await run_trial(spec, agent, run, opts.budget)
+                result = await run_trial(spec, agent, run, opts.budget, opts.images)
             on_result(result)
 
         await asyncio.gather(*(one(s) for s in specs))

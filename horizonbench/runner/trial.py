@@ -20,7 +20,7 @@ from horizonbench.agents.gateway import CONTAINER_DIR as GATEWAY_DIR
 from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing, RunError, SandboxError, SessionDied
 from horizonbench.grading import grade as verifier
 from horizonbench.logs import trial_context
-from horizonbench.models import Timings, TrialResult
+from horizonbench.models import ImagePolicy, Timings, TrialResult
 from horizonbench.results.store import RunDir, write_redacted
 from horizonbench.sandbox import images
 from horizonbench.sandbox.limits import make_limits
@@ -132,8 +132,11 @@ class Trial:
     wrong in a phase into an ``error`` result of that kind (``image``, ``sandbox``,
     ``agent``, ``collect``, ``verifier``); the agent's shortcomings become ``failed``."""
 
-    def __init__(self, spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) -> None:
+    def __init__(
+        self, spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget, image_policy: ImagePolicy | None = None
+    ) -> None:
         self.spec, self.agent, self.run_dir, self.budget = spec, agent, run, budget
+        self.image_policy = image_policy or ImagePolicy()
         self.task = spec.task
         self.dir = run.trial_dir(spec.trial_id)
         self.labels = {LABEL_RUN: run.run_id, LABEL_TRIAL: spec.trial_id}
@@ -183,12 +186,13 @@ class Trial:
             raise RunError(f"cannot write {self.dir}: {exc.strerror or exc}") from None
 
     async def image(self) -> None:
-        """The task's image: reused, pulled or built."""
+        """The task's image: reused, pulled, built or a stand-in (the result records which)."""
         self._check_network()
         self.phase = "image"
         t0 = time.monotonic()
-        self.task_image = await asyncio.to_thread(images.ensure, self.task)
+        self.task_image = await asyncio.to_thread(images.ensure, self.task, policy=self.image_policy)
         self.result.image, self.result.image_id = self.task_image.tag, self.task_image.image_id
+        self.result.image_origin = self.task_image.origin
         self.timings.image_s = time.monotonic() - t0
 
     async def sandbox(self) -> None:
@@ -361,6 +365,8 @@ class Trial:
                 self.result.flags.append("network_unreachable")  # the agent's downloads did not all arrive
 
 
-async def run_trial(spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget) -> TrialResult:
+async def run_trial(
+    spec: TrialSpec, agent: Agent, run: RunDir, budget: Budget, image_policy: ImagePolicy | None = None
+) -> TrialResult:
     """Run one trial and write its result.json (see :class:`Trial`)."""
-    return await Trial(spec, agent, run, budget).run()
+    return await Trial(spec, agent, run, budget, image_policy).run()

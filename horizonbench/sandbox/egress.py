@@ -47,6 +47,8 @@ PORT = 3128
 RESOLVE_ENV = "HORIZONBENCH_EGRESS_RESOLVE"
 CA_ENV = "HORIZONBENCH_EGRESS_CA"
 CA_NAME = "ca-bundle.crt"
+BRIDGE_NAME = "hb-bridge"
+"""The static bridge binary beside the socket (:mod:`horizonbench.sandbox.native`)."""
 # Where TLS clients look for a CA bundle: OpenSSL, pip, requests, curl, git, node, uv.
 _CA_VARS = (
     "SSL_CERT_FILE",

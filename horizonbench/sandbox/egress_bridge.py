@@ -1,8 +1,9 @@
 """The bridge inside a container: ``127.0.0.1:PORT`` to the egress proxy's unix socket.
 
-socat where the image has it (the base image does); else a small relay run by the image's
-python3 (Terminal-Bench images have one or the other). An image with neither cannot use the
-proxy, and the phase is an infrastructure error saying so.
+The static ``hb-bridge`` the harness mounts beside the socket (built on the host,
+:mod:`horizonbench.sandbox.native`), which runs in any image; where the host could not build
+it, socat where the image has it, else a small relay run by the image's python3. With none of
+them the proxy cannot be used, and the phase is an infrastructure error saying so.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import random
 from pathlib import Path
 
 from horizonbench.errors import SandboxError
-from horizonbench.sandbox.egress import CA_NAME, CONTAINER_DIR, PORT, SOCKET_NAME, proxy_env
+from horizonbench.sandbox.egress import BRIDGE_NAME, CA_NAME, CONTAINER_DIR, PORT, SOCKET_NAME, proxy_env
 from horizonbench.sandbox.sandbox import Sandbox
 
 # Used where an image has no socat: a threaded TCP-to-unix-socket relay on the standard library.
@@ -72,19 +73,24 @@ HELD = 4
 
 
 def bridge_command(port: int = PORT, verify: bool = False) -> str:
-    """Shell that starts the in-container bridge (socat where the image has it, else python3)
+    """Shell that starts the in-container bridge (the static one where it is mounted, else socat
+    where the image has it, else python3)
     in the background, prints which one, and waits until the port answers. With ``verify``
     the port must also be the bridge's own (exit :data:`HELD` when another process has it)."""
     sock = f"{CONTAINER_DIR}/{SOCKET_NAME}"
     check = _OWNED.format(port=port) if verify else ""
+    static = f"{CONTAINER_DIR}/{BRIDGE_NAME}"
     return (
-        "if command -v socat >/dev/null 2>&1; then "
+        f"if [ -x {static} ]; then "
+        f"setsid {static} {sock} {port} >/dev/null 2>&1 </dev/null & pid=$!; echo hb-bridge; "
+        "elif command -v socat >/dev/null 2>&1; then "
         f"setsid socat TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:{sock} "
         ">/dev/null 2>&1 </dev/null & pid=$!; echo socat; "
         "elif command -v python3 >/dev/null 2>&1; then "
         f"cat > {BRIDGE_SCRIPT} <<'HB_BRIDGE'\n{_PY_BRIDGE}HB_BRIDGE\n"
         f"setsid python3 {BRIDGE_SCRIPT} {sock} {port} >/dev/null 2>&1 </dev/null & pid=$!; echo python3; "
-        "else echo 'the image has neither socat nor python3 for the egress bridge' >&2; exit 3; fi; "
+        "else echo 'the image has neither socat nor python3 for the egress bridge, and the host could not build "
+        "the static one (install gcc and libc6-dev)' >&2; exit 3; fi; "
         f"for i in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null && {{ {check}exit 0; }}; "
         "sleep 0.05; done; "
         "echo 'the egress bridge did not come up' >&2; exit 1"
@@ -92,7 +98,7 @@ def bridge_command(port: int = PORT, verify: bool = False) -> str:
 
 
 def start_bridge(sb: Sandbox, port: int = PORT, verify: bool = False) -> str:
-    """Start the bridge in ``sb``; returns which one runs (``socat`` or ``python3``).
+    """Start the bridge in ``sb``; returns which one runs (``hb-bridge``, ``socat`` or ``python3``).
 
     Raises:
         SandboxError: the bridge could not start (no socat or python3 in the image), or, with

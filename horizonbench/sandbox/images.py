@@ -1,5 +1,8 @@
 """Task images: built from a task's ``environment/`` on the local engine, tagged by a
-hash of their build context and base, and never rebuilt while that tag exists.
+hash of their build context and base, and never rebuilt while that tag exists; or a
+task's prebuilt ``docker_image``, used as is when the engine has it, pulled where a
+registry serves it, and built from ``environment/`` where none does. Stand-ins from the
+run's image map replace a ``docker_image`` or the ``FROM`` images of a build.
 
 Builds use host networking (``apt-get`` in a Dockerfile reaches the mirror); containers
 never get a network. Python requirements a task declares are resolved and downloaded
@@ -31,8 +34,9 @@ import docker.errors
 
 from horizonbench.errors import ImageBuildError, ImageMissing, TaskError
 from horizonbench.hashing import hash_tree
+from horizonbench.models.image import ImageOrigin, ImagePolicy, ImageSource
 from horizonbench.models.task import TaskConfig
-from horizonbench.sandbox import base_image, engine, wheelhouse
+from horizonbench.sandbox import base_image, engine, image_map, pull, wheelhouse
 from horizonbench.validation import load_model
 
 log = logging.getLogger(__name__)
@@ -112,6 +116,8 @@ class TaskImage:
     built: bool
     build_seconds: float = 0.0
     log_path: str = ""
+    origin: ImageOrigin | None = None
+    """How the image came to be (pulled, built, local, stand-in); recorded in the trial's result."""
 
 
 def _lock(tag: str) -> threading.Lock:
@@ -119,13 +125,25 @@ def _lock(tag: str) -> threading.Lock:
         return _locks.setdefault(tag, threading.Lock())
 
 
-def _from_images(dockerfile: Path) -> list[str]:
-    refs = []
-    for line in dockerfile.read_text(encoding="utf-8", errors="replace").splitlines():
-        m = re.match(r"\s*FROM\s+(?:--\S+\s+)*(\S+)", line, re.IGNORECASE)
-        if m:
-            refs.append(m.group(1))
-    return refs
+# Refs no registry served, with the reason, so the trials of a run ask once per process.
+_unserved: dict[str, str] = {}
+# Images this process pulled or built (tag -> image id, how): the other trials of the run
+# record how their image came to be, not merely that the first trial left it here; and
+# --force-build builds once per run, not once per trial.
+_made_here: dict[str, tuple[str, ImageSource]] = {}
+
+
+def _source(tag: str, image_id: str, otherwise: ImageSource) -> ImageSource:
+    made = _made_here.get(tag)
+    return made[1] if made and made[0] == image_id else otherwise
+
+
+def _dockerfile(task: Task) -> Path:
+    return task.environment_dir / "Dockerfile"
+
+
+def _rewritten(task: Task, policy: ImagePolicy) -> image_map.Rewritten:
+    return image_map.rewrite_from(_dockerfile(task).read_text(encoding="utf-8", errors="replace"), policy)
 
 
 def _image_id(ref: str) -> str | None:
@@ -135,11 +153,10 @@ def _image_id(ref: str) -> str | None:
         return None
 
 
-def image_tag(task: Task) -> str:
-    """The content-hash tag of a task's image (its prebuilt image when it names one)."""
+def build_tag(task: Task, policy: ImagePolicy | None = None) -> str:
+    """The content-hash tag of the image built from the task's ``environment/`` (with the
+    FROM images the image map puts in, so a stand-in base gives its own tag)."""
     env = task.config.environment
-    if env.docker_image:
-        return env.docker_image
     h = hashlib.sha256()
     h.update(hash_tree(task.environment_dir).encode())
     for dest, src in sorted(task.environment_includes().items()):
@@ -151,10 +168,9 @@ def image_tag(task: Task) -> str:
         h.update(f"python={env.python_version}".encode())
     layer = layer_of(task)
     if layer is not None:
-        h.update(f"layer={image_tag(layer)}".encode())
-    for ref in _from_images(task.environment_dir / "Dockerfile"):
-        if ref.startswith("$"):  # a build argument (the layer's tag, hashed in above)
-            continue
+        h.update(f"layer={image_tag(layer, policy)}".encode())
+    # A FROM ${HB_LAYER} is not among the bases: the layer's tag is hashed in above.
+    for ref in _rewritten(task, policy or ImagePolicy()).bases:
         if ref.startswith(base_image.REPOSITORY + ":"):
             base_image.require(base_image.release_of(ref))
         h.update(f"{ref}={_image_id(ref) or ref}".encode())
@@ -162,44 +178,120 @@ def image_tag(task: Task) -> str:
     return f"hb-task/{name}:{h.hexdigest()[:16]}"
 
 
-def find(task: Task) -> str | None:
+def image_tag(task: Task, policy: ImagePolicy | None = None) -> str:
+    """The tag of a task's image: its prebuilt ``docker_image`` (or that image's stand-in)
+    when it names one, else the content-hash tag of its build."""
+    env = task.config.environment
+    if env.docker_image:
+        return (policy.stand_in(env.docker_image) if policy else None) or env.docker_image
+    return build_tag(task, policy)
+
+
+def present_tag(task: Task, policy: ImagePolicy | None = None) -> str:
+    """The tag under which this engine has the task's image: its ``docker_image`` (or
+    stand-in), else the build of its ``environment/`` made where no registry served it;
+    :func:`image_tag` when it has neither."""
+    tag = image_tag(task, policy)
+    if _image_id(tag) is None and task.config.environment.docker_image and _dockerfile(task).is_file():
+        built = build_tag(task, policy)
+        if _image_id(built) is not None:
+            return built
+    return tag
+
+
+def find(task: Task, policy: ImagePolicy | None = None) -> str | None:
     """The id of the task's image on this engine, or None when it would have to be built or pulled."""
     try:
-        return _image_id(image_tag(task))
+        return _image_id(present_tag(task, policy))
     except ImageMissing:  # not even the base image is here
         return None
 
 
-def ensure(task: Task, rebuild: bool = False) -> TaskImage:
-    """Make sure the task's image exists; build it if needed.
+def ensure(task: Task, rebuild: bool = False, policy: ImagePolicy | None = None) -> TaskImage:
+    """Make sure the task's image exists: found on the engine, pulled, or built.
+
+    A task's ``docker_image`` (or its stand-in from ``policy.image_map``) is used as is when
+    the engine has it and pulled where a registry serves it; where none does, a task that
+    ships ``environment/Dockerfile`` is built from it (as Terminal-Bench tasks do).
+    ``policy.force_build`` builds from ``environment/`` always.
 
     Raises:
-        ImageMissing: the task names a prebuilt image that is not here and cannot be pulled.
+        ImageMissing: the image is not here and cannot be pulled, and there is no
+            ``environment/`` to build (the message carries the registry's reason).
         ImageBuildError: the build failed (the message names the task and the build log).
     """
-    tag = image_tag(task)
+    policy = policy or ImagePolicy()
     env = task.config.environment
-    if env.docker_image:
-        return _prebuilt(task, tag)
+    buildable = _dockerfile(task).is_file()
+    if env.docker_image and not (buildable and (policy.force_build or rebuild)):
+        prebuilt = _prebuilt(task, env.docker_image, policy, buildable)
+        if prebuilt is not None:
+            return prebuilt
+    tag = build_tag(task, policy)
     with _lock(tag):
-        image_id = None if rebuild else _image_id(tag)
+        image_id = _image_id(tag)
+        if rebuild or (policy.force_build and image_id and _source(tag, image_id, "local") != "built"):
+            image_id = None
         if image_id:
-            return TaskImage(tag, image_id, _workdir(task, image_id), built=False)
-        return _build(task, tag)
+            origin = _build_origin(task, policy, tag, image_id, _source(tag, image_id, "local"))
+            return TaskImage(tag, image_id, _workdir(task, image_id), built=False, origin=origin)
+        built = _build(task, tag, policy)
+        _made_here[tag] = (built.image_id, "built")
+        return built
 
 
-def _prebuilt(task: Task, ref: str) -> TaskImage:
-    image_id = _image_id(ref)
+def _build_origin(task: Task, policy: ImagePolicy, tag: str, image_id: str, source: ImageSource) -> ImageOrigin:
+    rewritten = _rewritten(task, policy)
+    requested = task.config.environment.docker_image
+    return ImageOrigin(
+        ref=tag,
+        source=source,
+        id=image_id,
+        requested=requested,
+        stand_ins=rewritten.applied,
+        pull_error=_unserved.get(requested) if requested else None,
+        notes=rewritten.notes,
+    )
+
+
+def _prebuilt(task: Task, requested: str, policy: ImagePolicy, buildable: bool) -> TaskImage | None:
+    """The task's prebuilt image (or its stand-in), found or pulled; None when no registry
+    serves it and the task can be built from ``environment/`` instead."""
+    stand_in = policy.stand_in(requested)
+    ref = stand_in or requested
+    with _lock(ref):
+        image_id = _image_id(ref)
+        source: ImageSource = "stand-in" if stand_in else _source(ref, image_id or "", "local")
+        if image_id is None and not (buildable and ref in _unserved):
+            try:
+                image_id = pull.pull(ref)
+                source = "stand-in" if stand_in else "pulled"
+                _made_here[ref] = (image_id, source)
+            except pull.PullFailed as exc:
+                if stand_in:
+                    raise ImageMissing(
+                        f"task {task.name}: the stand-in {ref!r} for {requested!r} (--image-map) is not on this "
+                        f"engine and cannot be pulled ({exc.reason}); load or build it, or fix the map"
+                    ) from None
+                if not buildable:
+                    what = "no registry serves it" if exc.absent else "the registry failed"
+                    raise ImageMissing(
+                        f"task {task.name}: image {ref!r} (environment.docker_image) is not on this engine and "
+                        f"{what} ({exc.reason}); load it with 'docker load', map a stand-in with --image-map, "
+                        "or add environment/Dockerfile"
+                    ) from None
+                log.info("task %s: %s; building it from environment/", task.name, exc)
+                _unserved[ref] = exc.reason
     if image_id is None:
-        try:
-            engine.client().images.pull(ref)
-        except docker.errors.APIError:
-            raise ImageMissing(
-                f"task {task.name}: image {ref!r} (environment.docker_image) is not on this engine and cannot be "
-                "pulled; load it with 'docker load' or build it"
-            ) from None
-        image_id = _image_id(ref) or ""
-    return TaskImage(ref, image_id, _workdir(task, image_id), built=False)
+        return None
+    origin = ImageOrigin(
+        ref=ref,
+        source=source,
+        id=image_id,
+        digest=pull.repo_digest(ref, image_id),
+        requested=requested,
+    )
+    return TaskImage(ref, image_id, _workdir(task, image_id), built=False, origin=origin)
 
 
 def _workdir(task: Task, image_id: str) -> str:
@@ -283,7 +375,7 @@ def download_sources(specs: list[str], dest: Path, log_fh: object = None) -> lis
     return got
 
 
-def _build(task: Task, tag: str) -> TaskImage:
+def _build(task: Task, tag: str, policy: ImagePolicy) -> TaskImage:
     import time
 
     logs = cache_dir() / "build-logs"
@@ -292,11 +384,19 @@ def _build(task: Task, tag: str) -> TaskImage:
     started = time.monotonic()
     layer = layer_of(task)
     # The shared layer first (present: a no-op); the task's Dockerfile is FROM its tag.
-    build_args = {"HB_LAYER": ensure(layer).tag} if layer is not None else {}
+    build_args = {"HB_LAYER": ensure(layer, policy=policy).tag} if layer is not None else {}
     log.info("building image %s for task %s", tag, task.name)
     with tempfile.TemporaryDirectory(prefix="hb-ctx-") as tmp, open(log_path, "w") as fh:
         ctx = Path(tmp) / "context"
         shutil.copytree(task.environment_dir, ctx, symlinks=True)
+        rewritten = _rewritten(task, policy)
+        if rewritten.applied:
+            (ctx / "Dockerfile").write_text(rewritten.text, encoding="utf-8")
+        for original, used in rewritten.applied.items():
+            fh.write(f"image map: FROM {original} -> FROM {used}\n")
+        for note in rewritten.notes:
+            log.warning("task %s: %s", task.name, note)
+            fh.write(f"image map: {note}\n")
         for dest, src in task.environment_includes().items():
             (ctx / dest).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, ctx / dest)
@@ -347,6 +447,7 @@ def _build(task: Task, tag: str) -> TaskImage:
         built=True,
         build_seconds=time.monotonic() - started,
         log_path=str(log_path),
+        origin=_build_origin(task, policy, tag, image_id, "built"),
     )
 
 

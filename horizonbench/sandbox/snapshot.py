@@ -16,6 +16,7 @@ namespace of their own.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -25,6 +26,8 @@ from horizonbench.errors import SandboxError
 from horizonbench.sandbox import reaper
 
 log = logging.getLogger(__name__)
+
+PAUSE_TRIES = 5
 
 GRADER_CAPS = ["SYS_PTRACE"]
 """What the grading container holds beyond the agent's (see the module docstring)."""
@@ -63,10 +66,17 @@ class SandboxSnapshot:
         Raises:
             SandboxError: the engine could not pause it.
         """
-        try:
-            self._api.pause(self.id)
-        except docker.errors.APIError as exc:
-            raise SandboxError(f"cannot pause sandbox {self.id[:12]}: {exc.explanation}") from None
+        # The cgroup freezer gives up ("unable to freeze") when a process will not stop in
+        # time, as on a loaded host or mid-fork; another try usually takes.
+        for attempt in range(PAUSE_TRIES):
+            try:
+                self._api.pause(self.id)
+                return
+            except docker.errors.APIError as exc:
+                if attempt + 1 == PAUSE_TRIES or "freeze" not in str(exc.explanation):
+                    raise SandboxError(f"cannot pause sandbox {self.id[:12]}: {exc.explanation}") from None
+                log.debug("pause of %s, try %d: %s", self.id[:12], attempt + 1, exc.explanation)
+                time.sleep(0.5 * (attempt + 1))
 
     def unpause(self) -> None:
         try:

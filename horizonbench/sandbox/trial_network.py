@@ -20,8 +20,17 @@ from horizonbench.errors import ConfigError, SandboxError
 from horizonbench.models.network import Phase, phase_network
 from horizonbench.models.result import NetworkUse
 from horizonbench.models.task import TaskConfig
-from horizonbench.sandbox.egress import CA_NAME, CONTAINER_DIR, SOCKET_NAME, EgressProxy, host_ca_bundle, proxy_env
+from horizonbench.sandbox.egress import (
+    BRIDGE_NAME,
+    CA_NAME,
+    CONTAINER_DIR,
+    SOCKET_NAME,
+    EgressProxy,
+    host_ca_bundle,
+    proxy_env,
+)
 from horizonbench.sandbox.egress_bridge import start_bridge
+from horizonbench.sandbox.native import bridge_binary
 from horizonbench.sandbox.sandbox import Sandbox
 
 LOG_NAME = "network.jsonl"
@@ -66,6 +75,9 @@ class TrialNetwork:
         if (bundle := host_ca_bundle()) is not None:
             shutil.copyfile(bundle, Path(host) / CA_NAME)
             (Path(host) / CA_NAME).chmod(0o644)
+        if (bridge := bridge_binary()) is not None:
+            shutil.copyfile(bridge, Path(host) / BRIDGE_NAME)
+            (Path(host) / BRIDGE_NAME).chmod(0o755)
         return {host: CONTAINER_DIR}
 
     def agent_mounts(self) -> dict[str, str]:

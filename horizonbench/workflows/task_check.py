@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from horizonbench.errors import HorizonError
-from horizonbench.models import TrialResult
+from horizonbench.models import ImagePolicy, TrialResult
 from horizonbench.runner import RunOptions, execute
 from horizonbench.sandbox import images
 from horizonbench.sandbox.sandbox import Sandbox
@@ -25,6 +25,8 @@ from horizonbench.tasks.loader import Suite, Task
 class TaskCheck:
     task: str
     image: str = ""
+    image_source: str = ""
+    """pulled, built, local or stand-in."""
     tests_absent: bool | None = None
     oracle: str = ""
     nop: str = ""
@@ -66,15 +68,19 @@ def hidden_tests_in_image(task: Task, image_tag: str) -> list[str]:
     return found
 
 
-def check_tasks(tasks: Sequence[Task], suites: Sequence[Suite], concurrency: int = 2) -> list[TaskCheck]:
-    """Check every task; problems are collected, not raised."""
+def check_tasks(
+    tasks: Sequence[Task], suites: Sequence[Suite], concurrency: int = 2, image_policy: ImagePolicy | None = None
+) -> list[TaskCheck]:
+    """Check every task; problems are collected, not raised. ``image_policy`` builds
+    instead of pulling (``--force-build``) and maps stand-ins, as for a run."""
+    policy = image_policy or ImagePolicy()
     checks = {t.name: TaskCheck(t.name) for t in tasks}
     buildable = []
     for t in tasks:
         c = checks[t.name]
         try:
-            img = images.ensure(t)
-            c.image = img.tag
+            img = images.ensure(t, policy=policy)
+            c.image, c.image_source = img.tag, img.origin.source if img.origin else ""
             leaked = hidden_tests_in_image(t, img.tag)
             c.tests_absent = not leaked
             if leaked:
@@ -85,7 +91,12 @@ def check_tasks(tasks: Sequence[Task], suites: Sequence[Suite], concurrency: int
     if buildable:
         with tempfile.TemporaryDirectory(prefix="hb-check-") as tmp:
             opts = RunOptions(
-                run_id="check", agents=["oracle", "nop"], attempts=1, concurrency=concurrency, results_root=Path(tmp)
+                run_id="check",
+                agents=["oracle", "nop"],
+                attempts=1,
+                concurrency=concurrency,
+                results_root=Path(tmp),
+                images=policy,  # a forced build above is not repeated: once per process
             )
             summary = asyncio.run(execute(buildable, suites, opts))
             for r in summary.results:

@@ -1,9 +1,12 @@
-"""The bridge inside a real container: socat, python3 where the image has no socat, and a
-clear error where it has neither; the container itself keeps no network device."""
+"""The bridge inside a real container: the static hb-bridge built on the host, which needs
+nothing of the image; socat, python3 where the image has no socat, and a clear error where it
+has neither; the container itself keeps no network device."""
 
 from __future__ import annotations
 
 import http.server
+import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -15,8 +18,9 @@ import pytest
 from horizonbench.errors import SandboxError
 from horizonbench.models.network import PhaseNetwork
 from horizonbench.sandbox import Sandbox
-from horizonbench.sandbox.egress import CONTAINER_DIR, SOCKET_NAME, EgressProxy, parse_resolve, proxy_env
+from horizonbench.sandbox.egress import BRIDGE_NAME, CONTAINER_DIR, SOCKET_NAME, EgressProxy, parse_resolve, proxy_env
 from horizonbench.sandbox.egress_bridge import grading_env, serving, start_bridge
+from horizonbench.sandbox.native import bridge_binary
 from tests.conftest import LIMITS, WORKDIR
 
 pytestmark = pytest.mark.docker
@@ -79,6 +83,32 @@ def test_python_bridge_where_the_image_has_no_socat(served: tuple[Sandbox, Egres
     res = sb.exec(FETCH, timeout=60)
     assert res.exit_code == 0 and "hello from outside" in res.output, res.output
     assert proxy.usage.connections == 1
+
+
+# An HTTP request through the proxy with nothing but bash: for images with no python3 or curl.
+BASH_FETCH = (
+    "exec 3<>/dev/tcp/127.0.0.1/3128 && "
+    "printf 'GET http://outside.test/x HTTP/1.1\\r\\nHost: outside.test\\r\\nConnection: close\\r\\n\\r\\n' >&3 "
+    "&& cat <&3"
+)
+
+
+def test_static_bridge_runs_in_an_image_with_neither_socat_nor_python(served: tuple[Sandbox, EgressProxy]) -> None:
+    sb, proxy = served
+    binary = bridge_binary()
+    assert binary is not None, "the host must build the static bridge (gcc and libc6-dev)"
+    assert "statically linked" in subprocess.run(["file", str(binary)], capture_output=True, text=True).stdout
+    host = Path(sb.mounts[CONTAINER_DIR])
+    shutil.copyfile(binary, host / BRIDGE_NAME)
+    (host / BRIDGE_NAME).chmod(0o755)
+    sb.exec("rm -f $(command -v socat) $(command -v python3) /usr/bin/python3*", timeout=30)
+    assert sb.exec("command -v socat || command -v python3", timeout=30).exit_code != 0
+    assert start_bridge(sb) == "hb-bridge"
+    for _ in range(3):  # one relay per connection, each closed cleanly
+        res = sb.exec(BASH_FETCH, timeout=60)
+        assert res.exit_code == 0 and " 200 OK" in res.output and "hello from outside" in res.output, res.output
+    assert proxy.usage.connections == 3 and proxy.usage.bytes_down > 0
+    assert sb.exec("ls /sys/class/net", timeout=30).output.split() == ["lo"]
 
 
 def test_neither_socat_nor_python_is_an_infrastructure_error(served: tuple[Sandbox, EgressProxy]) -> None:

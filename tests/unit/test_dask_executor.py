@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from horizonbench.errors import RunError
-from horizonbench.models import TrialResult
+from horizonbench.models import ImagePolicy, TrialResult
 from horizonbench.results.store import RunDir
 from horizonbench.runner.dask_executor import (
     DaskExecutor,
@@ -139,10 +139,12 @@ def test_payloads_carry_options_and_budget_but_no_key(tmp_path: Path, monkeypatc
         agent_options={"oracle": {"api_key_env": "HB_UNIT_KEY"}},
     )
     opts.budget.max_steps = 7
+    opts.images = ImagePolicy(force_build=True, image_map={"python:3.13-slim": "horizonbench/base:bookworm"})
     client = _Client()
     _run(tmp_path, client, opts)
     [(payload, kwargs)] = client.submitted
     assert payload.agent_options == {"api_key_env": "HB_UNIT_KEY"} and payload.budget.max_steps == 7
+    assert payload.images == opts.images  # workers pull, build and map images as the client asked
     assert kwargs["resources"] == {"MEMORY_MB": 256, "CPUS": 1}
     assert b"sk-unit-secret" not in pickle.dumps(payload)
 
