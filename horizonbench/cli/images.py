@@ -14,11 +14,16 @@ sandbox_app = typer.Typer(help="Sandboxes: try one, prune leftovers.", no_args_i
 
 
 @images_app.command("base")
-def images_base(rebuild: bool = typer.Option(False, help="Build again even if present.")) -> None:
-    """Build the base image (from a registry, or offline with debootstrap)."""
+def images_base(
+    rebuild: bool = typer.Option(False, help="Build again even if present."),
+    release: str = typer.Option(
+        "bookworm", "--release", help="Debian release: bullseye (Python 3.9), bookworm (3.11) or trixie (3.13)."
+    ),
+) -> None:
+    """Build a base image (from a registry, or offline with debootstrap)."""
     from horizonbench.sandbox import base_image
 
-    info = base_image.ensure(rebuild=rebuild)
+    info = base_image.ensure(rebuild=rebuild, release=release)
     state = "built" if info.built else "present"
     out.print(f"{info.tag} {state}: id {info.image_id[7:19]}, made by {info.method}, {info.size_mb} MB")
 
@@ -52,7 +57,9 @@ def images_save(
     from horizonbench.tasks.loader import load_tasks
 
     tasks, _ = load_tasks(paths)
-    tags = [base_image.hashed_tag(), *dict.fromkeys(images.present_tag(t) for t in tasks)]
+    bases = [base_image.hashed_tag(r) for r in base_image.RELEASES if r == base_image.DISTRO or base_image.info(r)]
+    layers = [images.image_tag(layer) for t in tasks if (layer := images.layer_of(t)) is not None]
+    tags = [*bases, *dict.fromkeys([*layers, *(images.present_tag(t) for t in tasks)])]
     path = images.save_images(tags, to)
     out.print(f"{len(tags)} image(s) saved to {path}" if path else f"{len(tags)} image(s) already saved in {to}")
 
@@ -63,8 +70,9 @@ def images_load(directory: Path = typer.Argument(..., help="Directory of image t
     from horizonbench.sandbox import base_image, images
 
     tags = images.load_images(directory)
-    if base_image.info() is not None:
-        base_image.ensure()  # re-point horizonbench/base:bookworm at the loaded recipe
+    for release in base_image.RELEASES:
+        if base_image.info(release) is not None:
+            base_image.ensure(release=release)  # re-point horizonbench/base:<release> at the loaded recipe
     out.print(f"{len(tags)} image tag(s) loaded from {directory}")
 
 

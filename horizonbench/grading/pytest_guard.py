@@ -257,9 +257,27 @@ _WORLD_NAMES = (
 )
 
 
+def _installed_hook(hook: object) -> bool:
+    """An import hook defined by an installed package, not by the code under test: six adds
+    its ``_SixMetaPathImporter`` to ``sys.meta_path`` when first imported, mid-session."""
+    name = hook.__module__ if isinstance(hook, type) else type(hook).__module__
+    path = str(getattr(sys.modules.get(name), "__file__", None) or "")
+    parts = path.split(os.sep)
+    return ("site-packages" in parts or "dist-packages" in parts) and not path.startswith(os.getcwd() + os.sep)
+
+
 def _world_changes() -> list[str]:
     now = _world()
-    return [name for name, a, b in zip(_WORLD_NAMES, _S.world, now, strict=True) if a is not b and a != b]
+    changed = []
+    # No zip(strict=True) or `type | tuple` here: this module runs inside the task's Python (3.9 and up).
+    for name, a, b in zip(_WORLD_NAMES, _S.world, now):  # noqa: B905
+        if name in ("sys.meta_path", "sys.path_hooks"):
+            # Hooks of installed packages may be added; none may be removed or come from the tree.
+            if any(h not in b for h in a) or any(h not in a and not _installed_hook(h) for h in b):
+                changed.append(name)
+        elif a is not b and a != b:
+            changed.append(name)
+    return changed
 
 
 def _hook_snapshot(pm: pytest.PytestPluginManager) -> dict[str, tuple]:
@@ -483,7 +501,7 @@ def _expected(exc: BaseException, raises: object) -> bool:
     """Whether an xfail mark's ``raises`` accepts ``exc`` (a type, a tuple, or a matcher)."""
     if raises is None:
         return True
-    if isinstance(raises, type | tuple):
+    if isinstance(raises, (type, tuple)):
         return isinstance(exc, raises)
     matches = getattr(raises, "matches", None)
     return bool(matches(exc)) if callable(matches) else False

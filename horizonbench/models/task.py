@@ -142,6 +142,18 @@ class EnvironmentSection(_Model):
         default_factory=list,
         description="Pinned sdists ('name==version') downloaded on the host into sources/ of the build context.",
     )
+    python_version: str | None = Field(
+        None,
+        description="Python ('X.Y') the python_requirements are downloaded for, when the image's Python is not "
+        "the host's (wheels only then).",
+        pattern=r"^[0-9]+\.[0-9]+$",
+    )
+    layer: str | None = Field(
+        None,
+        description="Folder (relative to the task directory, inside its suite) of a shared environment image built "
+        "first: a Dockerfile and a layer.toml with its own [environment]. The Dockerfile gets its tag as the "
+        "build argument HB_LAYER ('ARG HB_LAYER' then 'FROM ${HB_LAYER}').",
+    )
 
     @field_validator("os", mode="before")
     @classmethod

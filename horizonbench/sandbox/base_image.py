@@ -1,10 +1,12 @@
-"""The base image ``horizonbench/base:bookworm`` every task image builds on.
+"""The base images ``horizonbench/base:<release>`` task images build on, one per Debian
+release (bookworm, the default, has Python 3.11; bullseye 3.9; trixie 3.13).
 
 Where a registry answers it is built from the official Debian image; where none does
 (air-gapped labs) it is bootstrapped from Debian's packages with ``debootstrap`` and
 ``docker import``ed. The contents are the same either way; a label records which path
 was taken. The image is tagged with a hash of its recipe and never rebuilt while a
-tag with that hash exists.
+tag with that hash exists. Every release is made by the same recipe; only the release
+name differs.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 DISTRO = "bookworm"
 REPOSITORY = "horizonbench/base"
 BASE_IMAGE = f"{REPOSITORY}:{DISTRO}"
+# The Debian releases a base image can be bootstrapped from, and the Python each ships.
+RELEASES = {"bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}
 PACKAGES = (
     "bash",
     "coreutils",
@@ -56,14 +60,37 @@ LABEL_METHOD = "horizonbench.base.method"
 MIRROR = os.environ.get("HORIZONBENCH_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 
 
-def recipe_hash() -> str:
+def check_release(release: str) -> str:
+    """``release`` if a base image can be made of it.
+
+    Raises:
+        ImageBuildError: it is not one of :data:`RELEASES` (the message lists them).
+    """
+    if release not in RELEASES:
+        known = ", ".join(f"{r} (Python {v})" for r, v in RELEASES.items())
+        raise ImageBuildError(f"unknown Debian release {release!r} for a base image; known: {known}")
+    return release
+
+
+def release_of(ref: str) -> str:
+    """The release of a base image reference (``horizonbench/base:bullseye`` -> ``bullseye``)."""
+    tag = ref.partition(":")[2] or DISTRO
+    return tag.split("-", 1)[0]
+
+
+def image_name(release: str = DISTRO) -> str:
+    """The plain tag of a release's base image, e.g. ``horizonbench/base:bullseye``."""
+    return f"{REPOSITORY}:{check_release(release)}"
+
+
+def recipe_hash(release: str = DISTRO) -> str:
     """A hash of everything that decides the base image's contents."""
-    recipe = {"v": RECIPE_VERSION, "distro": DISTRO, "packages": sorted(PACKAGES), "env": ENV}
+    recipe = {"v": RECIPE_VERSION, "distro": check_release(release), "packages": sorted(PACKAGES), "env": ENV}
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def hashed_tag() -> str:
-    return f"{REPOSITORY}:{DISTRO}-{recipe_hash()}"
+def hashed_tag(release: str = DISTRO) -> str:
+    return f"{REPOSITORY}:{release}-{recipe_hash(release)}"
 
 
 @dataclass
@@ -77,15 +104,15 @@ class BaseImageInfo:
     """Whether this call built it (False: it was already present)."""
 
 
-def info() -> BaseImageInfo | None:
-    """The base image of the current recipe, if present."""
+def info(release: str = DISTRO) -> BaseImageInfo | None:
+    """The base image of the current recipe for ``release``, if present."""
     try:
-        image = engine.client().images.get(hashed_tag())
+        image = engine.client().images.get(hashed_tag(release))
     except docker.errors.ImageNotFound:
         return None
     labels = image.labels or {}
     return BaseImageInfo(
-        tag=BASE_IMAGE,
+        tag=image_name(release),
         image_id=image.id or "",
         method=labels.get(LABEL_METHOD, "unknown"),
         recipe=labels.get(LABEL_RECIPE, ""),
@@ -94,74 +121,80 @@ def info() -> BaseImageInfo | None:
     )
 
 
-def ensure(rebuild: bool = False) -> BaseImageInfo:
-    """Make sure the base image of the current recipe exists, building it if needed.
+def ensure(rebuild: bool = False, release: str = DISTRO) -> BaseImageInfo:
+    """Make sure the base image of the current recipe for ``release`` exists, building it if needed.
 
     Raises:
-        ImageBuildError: neither a registry nor debootstrap could produce it.
+        ImageBuildError: the release is unknown, or neither a registry nor debootstrap could produce it.
     """
-    present = None if rebuild else info()
+    name = image_name(release)
+    present = None if rebuild else info(release)
     if present is not None:
-        _tag(present.image_id)
+        _tag(present.image_id, release)
         return present
     started = time.monotonic()
     try:
-        method = _from_registry()
+        method = _from_registry(release)
     except _NoRegistry as exc:
-        log.info("no registry answers (%s); bootstrapping %s from Debian packages", exc, BASE_IMAGE)
-        method = _from_debootstrap()
-    built = info()
+        log.info("no registry answers (%s); bootstrapping %s from Debian packages", exc, name)
+        method = _from_debootstrap(release)
+    built = info(release)
     if built is None:
-        raise ImageBuildError(f"building {BASE_IMAGE} left no image tagged {hashed_tag()}")
-    _tag(built.image_id)
-    log.info("built %s by %s in %.0f s", BASE_IMAGE, method, time.monotonic() - started)
+        raise ImageBuildError(f"building {name} left no image tagged {hashed_tag(release)}")
+    _tag(built.image_id, release)
+    log.info("built %s by %s in %.0f s", name, method, time.monotonic() - started)
     built.built = True
     return built
 
 
-def require() -> str:
-    """The base image tag, or a clear error naming the command that builds it."""
-    if info() is None:
-        raise ImageMissing(f"base image {hashed_tag()} is missing; build it with 'horizonbench images base'")
-    return BASE_IMAGE
+def require(release: str = DISTRO) -> str:
+    """The base image tag of ``release``, or a clear error naming the command that builds it."""
+    if info(release) is None:
+        flag = "" if release == DISTRO else f" --release {release}"
+        raise ImageMissing(
+            f"base image {hashed_tag(release)} is missing; build it with 'horizonbench images base{flag}'"
+        )
+    return image_name(release)
 
 
 class _NoRegistry(Exception):
     pass
 
 
-def _labels(method: str) -> dict[str, str]:
-    return {LABEL_RECIPE: recipe_hash(), LABEL_METHOD: method}
+def _labels(method: str, release: str) -> dict[str, str]:
+    return {LABEL_RECIPE: recipe_hash(release), LABEL_METHOD: method}
 
 
-def _tag(image_id: str) -> None:
+def _tag(image_id: str, release: str) -> None:
     api = engine.client().api
-    api.tag(image_id, REPOSITORY, DISTRO)
-    api.tag(image_id, REPOSITORY, f"{DISTRO}-{recipe_hash()}")
+    api.tag(image_id, REPOSITORY, release)
+    api.tag(image_id, REPOSITORY, f"{release}-{recipe_hash(release)}")
 
 
-def _from_registry() -> str:
+def _from_registry(release: str) -> str:
     client = engine.client()
     try:
-        client.images.pull("debian", tag=f"{DISTRO}-slim")
+        client.images.pull("debian", tag=f"{release}-slim")
     except docker.errors.APIError as exc:
         raise _NoRegistry(str(exc.explanation or exc).splitlines()[0][:120]) from None
     env = "".join(f" {k}={json.dumps(v)}" for k, v in ENV.items())
-    labels = "".join(f" {k}={json.dumps(v)}" for k, v in _labels("registry").items())
+    labels = "".join(f" {k}={json.dumps(v)}" for k, v in _labels("registry", release).items())
     dockerfile = (
-        f"FROM debian:{DISTRO}-slim\n"
+        f"FROM debian:{release}-slim\n"
         "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "
         f"{' '.join(PACKAGES)} && rm -rf /var/lib/apt/lists/*\n"
         f'ENV{env}\nLABEL{labels}\nCMD ["bash"]\n'
     )
     try:
-        client.images.build(fileobj=io.BytesIO(dockerfile.encode()), tag=hashed_tag(), network_mode="host", rm=True)
+        client.images.build(
+            fileobj=io.BytesIO(dockerfile.encode()), tag=hashed_tag(release), network_mode="host", rm=True
+        )
     except docker.errors.BuildError as exc:
-        raise ImageBuildError(f"building {BASE_IMAGE} from debian:{DISTRO}-slim failed: {exc.msg}") from None
+        raise ImageBuildError(f"building {image_name(release)} from debian:{release}-slim failed: {exc.msg}") from None
     return "registry"
 
 
-def _from_debootstrap() -> str:
+def _from_debootstrap(release: str) -> str:
     if shutil.which("debootstrap") is None:
         raise ImageBuildError(
             "no registry answers and debootstrap is missing; install it ('apt-get install debootstrap') "
@@ -171,12 +204,12 @@ def _from_debootstrap() -> str:
         raise ImageBuildError("bootstrapping the base image with debootstrap needs root; run as root")
     with tempfile.TemporaryDirectory(prefix="hb-rootfs-") as tmp:
         rootfs = Path(tmp) / "rootfs"
-        logfile = Path(tempfile.gettempdir()) / "horizonbench-debootstrap.log"
+        logfile = Path(tempfile.gettempdir()) / f"horizonbench-debootstrap-{release}.log"
         cmd = [
             "debootstrap",
             "--variant=minbase",
             f"--include={','.join(PACKAGES)}",
-            DISTRO,
+            release,
             str(rootfs),
             MIRROR,
         ]
@@ -192,9 +225,9 @@ def _from_debootstrap() -> str:
         tarball = Path(tmp) / "rootfs.tar"
         subprocess.run(["tar", "-C", str(rootfs), "-cf", str(tarball), "."], check=True)
         changes = [f"ENV {k}={v}" for k, v in ENV.items()]
-        changes += [f"LABEL {k}={v}" for k, v in _labels("debootstrap").items()]
+        changes += [f"LABEL {k}={v}" for k, v in _labels("debootstrap", release).items()]
         changes.append('CMD ["bash"]')
         engine.client().api.import_image_from_file(
-            str(tarball), repository=REPOSITORY, tag=f"{DISTRO}-{recipe_hash()}", changes=changes
+            str(tarball), repository=REPOSITORY, tag=f"{release}-{recipe_hash(release)}", changes=changes
         )
     return "debootstrap"

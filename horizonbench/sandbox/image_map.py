@@ -151,6 +151,8 @@ def rewrite_from(text: str, images: ImagePolicy) -> Rewritten:
         stage = _STAGE.match(tail)
         if ref.lower() in stages or ref.lower() == "scratch":
             pass
+        elif ref in ("${HB_LAYER}", "$HB_LAYER"):
+            pass  # a shared layer ([environment] layer): built first, its tag passed as the argument
         elif "$" in ref:
             out.notes.append(
                 f"Dockerfile line {n}: FROM {ref} names its image through an ARG, so the image map leaves it alone "

@@ -32,11 +32,12 @@ from typing import Protocol
 
 import docker.errors
 
-from horizonbench.errors import ImageBuildError, ImageMissing
+from horizonbench.errors import ImageBuildError, ImageMissing, TaskError
 from horizonbench.hashing import hash_tree
 from horizonbench.models.image import ImageOrigin, ImagePolicy, ImageSource
 from horizonbench.models.task import TaskConfig
-from horizonbench.sandbox import base_image, engine, image_map, pull
+from horizonbench.sandbox import base_image, engine, image_map, pull, wheelhouse
+from horizonbench.validation import load_model
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,44 @@ class Task(Protocol):
     def environment_dir(self) -> Path: ...
 
     def environment_includes(self) -> dict[str, Path]: ...
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A shared environment image several tasks build on (``[environment] layer``): a folder
+    with a Dockerfile and a ``layer.toml`` holding an ``[environment]`` table. It is built
+    like a task image, by the same code, so it is content-hashed and never rebuilt while present."""
+
+    path: Path
+    config: TaskConfig
+
+    @property
+    def name(self) -> str:
+        return f"layer-{self.path.name}"
+
+    @property
+    def environment_dir(self) -> Path:
+        return self.path
+
+    def environment_includes(self) -> dict[str, Path]:
+        return {}
+
+
+def layer_of(task: Task) -> Layer | None:
+    """The layer a task's image builds on, or None.
+
+    Raises:
+        TaskError: ``[environment] layer`` names no folder with a Dockerfile and a layer.toml.
+    """
+    rel = task.config.environment.layer
+    if not rel:
+        return None
+    folder = (task.environment_dir.parent / rel).resolve()
+    if not (folder / "Dockerfile").is_file() or not (folder / "layer.toml").is_file():
+        raise TaskError(
+            f"task {task.name}: [environment] layer {rel!r} is not a folder with a Dockerfile and a layer.toml"
+        )
+    return Layer(folder, load_model(folder / "layer.toml", TaskConfig, TaskError))
 
 
 _locks: dict[str, threading.Lock] = {}
@@ -125,9 +164,15 @@ def build_tag(task: Task, policy: ImagePolicy | None = None) -> str:
     h.update(json.dumps(sorted(env.python_requirements)).encode())
     if env.source_packages:
         h.update(json.dumps(sorted(env.source_packages)).encode())
+    if env.python_version:
+        h.update(f"python={env.python_version}".encode())
+    layer = layer_of(task)
+    if layer is not None:
+        h.update(f"layer={image_tag(layer, policy)}".encode())
+    # A FROM ${HB_LAYER} is not among the bases: the layer's tag is hashed in above.
     for ref in _rewritten(task, policy or ImagePolicy()).bases:
-        if ref.startswith(base_image.REPOSITORY):
-            base_image.require()
+        if ref.startswith(base_image.REPOSITORY + ":"):
+            base_image.require(base_image.release_of(ref))
         h.update(f"{ref}={_image_id(ref) or ref}".encode())
     name = re.sub(r"[^a-z0-9._-]+", "-", task.name.lower()).strip("-.") or "task"
     return f"hb-task/{name}:{h.hexdigest()[:16]}"
@@ -256,8 +301,12 @@ def _workdir(task: Task, image_id: str) -> str:
     return str(cfg.get("WorkingDir") or "/")
 
 
-def download_wheelhouse(requirements: list[str], dest: Path, log_fh: object = None) -> None:
-    """Resolve and download ``requirements`` (and their dependencies) on the host.
+def download_wheelhouse(
+    requirements: list[str], dest: Path, log_fh: object = None, python_version: str | None = None
+) -> None:
+    """Resolve and download ``requirements`` (and their dependencies) on the host; for
+    another ``python_version`` than the host's, wheels for that version (pip cannot run
+    the build of an sdist for a Python it is not running on).
 
     Raises:
         ImageBuildError: pip could not resolve or download them.
@@ -275,12 +324,23 @@ def download_wheelhouse(requirements: list[str], dest: Path, log_fh: object = No
         "-r",
         str(dest / "requirements.txt"),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if log_fh is not None:
-        log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
-        raise ImageBuildError(f"pip download of {requirements} failed: {last}")
+    other = bool(python_version) and python_version != f"{sys.version_info[0]}.{sys.version_info[1]}"
+    if other:
+        cmd += ["--python-version", str(python_version), "--only-binary", ":all:"]
+    for _ in range(10):
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if log_fh is not None:
+            log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
+            where = f" for Python {python_version}" if python_version else ""
+            raise ImageBuildError(f"pip download of {requirements}{where} failed: {last}")
+        # pip evaluates dependency markers for the Python running it, not the target's.
+        extra = wheelhouse.missing(dest, str(python_version)) if other else []
+        if not extra:
+            return
+        cmd = [*cmd[: cmd.index("-r")], *extra, *cmd[cmd.index("-r") + 2 :]]
+    raise ImageBuildError(f"the wheelhouse of {requirements} for Python {python_version} does not close")
 
 
 def download_sources(specs: list[str], dest: Path, log_fh: object = None) -> list[Path]:
@@ -322,6 +382,9 @@ def _build(task: Task, tag: str, policy: ImagePolicy) -> TaskImage:
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{tag.replace('/', '_').replace(':', '_')}.log"
     started = time.monotonic()
+    layer = layer_of(task)
+    # The shared layer first (present: a no-op); the task's Dockerfile is FROM its tag.
+    build_args = {"HB_LAYER": ensure(layer, policy=policy).tag} if layer is not None else {}
     log.info("building image %s for task %s", tag, task.name)
     with tempfile.TemporaryDirectory(prefix="hb-ctx-") as tmp, open(log_path, "w") as fh:
         ctx = Path(tmp) / "context"
@@ -340,7 +403,7 @@ def _build(task: Task, tag: str, policy: ImagePolicy) -> TaskImage:
         reqs = task.config.environment.python_requirements
         if reqs:
             try:
-                download_wheelhouse(reqs, ctx / "wheelhouse", fh)
+                download_wheelhouse(reqs, ctx / "wheelhouse", fh, task.config.environment.python_version)
             except ImageBuildError as exc:
                 raise ImageBuildError(f"task {task.name}: {exc}; build log: {log_path}") from None
         else:
@@ -360,6 +423,7 @@ def _build(task: Task, tag: str, policy: ImagePolicy) -> TaskImage:
                 forcerm=True,
                 decode=True,
                 labels={"horizonbench.task": task.name},
+                buildargs=build_args,
                 timeout=int(task.config.environment.build_timeout_sec),
             )
             error = None

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from horizonbench.errors import TaskError
+from horizonbench.tasks import swebench_env
+from horizonbench.tasks.swebench_env import Unsupported
 from horizonbench.tasks.swebench_sources import read_instances_file
 from horizonbench.tasks.swebench_sources import read_jsonl as read_jsonl  # its old home
 
@@ -37,24 +39,6 @@ REQUIRED = ("instance_id", "repo", "base_commit", "patch", "test_patch", "FAIL_T
 WORKDIR = "/work/repo"
 # SWE-bench Verified's annotated fix times, as expert minutes (the middle of each bucket).
 DIFFICULTY_MINUTES = {"<15 min fix": 10.0, "15 min - 1 hour": 35.0, "1-4 hours": 150.0, ">4 hours": 300.0}
-
-_DOCKERFILE = """FROM horizonbench/base:bookworm
-COPY wheelhouse /tmp/wheelhouse
-RUN pip install --no-index --find-links /tmp/wheelhouse -r /tmp/wheelhouse/requirements.txt && rm -rf /tmp/wheelhouse
-COPY repo.tar /tmp/repo.tar
-WORKDIR {workdir}
-# The clone's tree at base_commit, as a new repository of one commit (no later history).
-RUN tar -xf /tmp/repo.tar && rm /tmp/repo.tar \\
- && git init -q -b main && git add -A -f \\
- && git -c user.name=horizonbench -c user.email=import@horizonbench.invalid commit -qm {message} \\
- && git reflog expire --expire=now --all && git gc -q --prune=now
-ENV PYTHONPATH={pythonpath}
-"""
-
-
-class Unsupported(Exception):
-    """An instance that cannot become a task here; the message says why."""
-
 
 @dataclass
 class ImportReport:
@@ -164,7 +148,7 @@ def import_instances(
             continue
         staging = Path(tempfile.mkdtemp(prefix=".import-", dir=out_dir))
         try:
-            _import_one(inst, repos_dir, staging, list(requirements))
+            _import_one(inst, repos_dir, staging, list(requirements), out_dir)
         except Unsupported as exc:
             shutil.rmtree(staging, ignore_errors=True)
             report.skipped.append((iid, str(exc)))
@@ -180,7 +164,9 @@ def import_instances(
     return report
 
 
-def _import_one(inst: dict[str, Any], repos_dir: Path, task_dir: Path, requirements: list[str]) -> None:
+def _import_one(
+    inst: dict[str, Any], repos_dir: Path, task_dir: Path, requirements: list[str], suite_dir: Path
+) -> None:
     missing = [k for k in REQUIRED if not inst.get(k)]
     if missing:
         raise Unsupported(f"missing field(s) {', '.join(missing)}")
@@ -192,9 +178,14 @@ def _import_one(inst: dict[str, Any], repos_dir: Path, task_dir: Path, requireme
     if not_pytest:
         raise Unsupported(f"test id {not_pytest[0]!r} is not a pytest node id (unknown test framework)")
     parser = log_parser_for(repo)
+    spec = swebench_env.resolve(inst, requirements)
     clone = find_clone(repos_dir, repo)
     if _git(clone, "cat-file", "-e", f"{base}^{{commit}}").returncode != 0:
         raise Unsupported(f"commit {base[:12]} is not in the clone {clone}")
+    setup = str(inst.get("environment_setup_commit") or base)
+    if _git(clone, "cat-file", "-e", f"{setup}^{{commit}}").returncode != 0:
+        raise Unsupported(f"environment_setup_commit {setup[:12]} is not in the clone {clone}")
+    env_requirements = swebench_env.requirements(spec, clone, setup)
     touched = patch_files(str(inst["test_patch"]))
     if not touched:
         raise Unsupported("test_patch touches no file")
@@ -227,9 +218,8 @@ def _import_one(inst: dict[str, Any], repos_dir: Path, task_dir: Path, requireme
             {rel for rel, _ in touched if rel.endswith(".py")} | {f for f in listed if (tree / f).is_file()}
         )
     pythonpath = f"{WORKDIR}/src:{WORKDIR}" if has_src else WORKDIR
-    (env / "Dockerfile").write_text(
-        _DOCKERFILE.format(workdir=WORKDIR, pythonpath=pythonpath, message=_shell_word(f"{repo} at {base[:12]}"))
-    )
+    message = _shell_word(f"{repo} at {base[:12]}")
+    (env / "Dockerfile").write_text(swebench_env.instance_dockerfile(spec, WORKDIR, message, pythonpath))
     (task_dir / "solution").mkdir()
     (task_dir / "solution" / "patch.diff").write_text(str(inst["patch"]))
     # The record's problem statement as it is (the agent's prompt names the working
@@ -238,7 +228,9 @@ def _import_one(inst: dict[str, Any], repos_dir: Path, task_dir: Path, requireme
     (task_dir / "instruction.md").write_text(statement)
     if not test_files:
         raise Unsupported("test_patch touches no Python test file")
-    (task_dir / "task.toml").write_text(_task_toml(inst, parser, test_files, f2p, p2p, requirements))
+    layer = swebench_env.write_layer(suite_dir, spec, setup, env_requirements)
+    layer_rel = f"../{layer.relative_to(suite_dir).as_posix()}"
+    (task_dir / "task.toml").write_text(_task_toml(inst, parser, test_files, f2p, p2p, layer_rel, spec))
 
 
 def _created(inst: dict[str, Any]) -> str:
@@ -258,7 +250,13 @@ def _shell_word(text: str) -> str:
 
 
 def _task_toml(
-    inst: dict[str, Any], parser: str, test_files: list[str], f2p: list[str], p2p: list[str], requirements: list[str]
+    inst: dict[str, Any],
+    parser: str,
+    test_files: list[str],
+    f2p: list[str],
+    p2p: list[str],
+    layer: str,
+    spec: swebench_env.EnvSpec,
 ) -> str:
     repo = str(inst["repo"])
     minutes = DIFFICULTY_MINUTES.get(str(inst.get("difficulty") or ""))
@@ -276,9 +274,11 @@ swebench_repo = {_toml_str(repo)}
 swebench_version = {_toml_str(str(inst.get("version") or ""))}
 swebench_base_commit = {_toml_str(str(inst["base_commit"]))}
 swebench_environment_setup_commit = {_toml_str(str(inst.get("environment_setup_commit") or inst["base_commit"]))}
+swebench_python = {_toml_str(spec.python)}
+swebench_env_spec = {_toml_str(spec.source)}
 {_record_image(inst)}{_created(inst)}{horizon}
 [environment]
-python_requirements = {json.dumps(list(requirements))}
+layer = {_toml_str(layer)}
 
 [verifier]
 grader = "swebench"

@@ -59,7 +59,9 @@ _r.TestReport.from_item_and_call = classmethod(_passed)
 """
 
 
-def run_guarded(tmp_path: Path, package: str = "") -> tuple[subprocess.CompletedProcess[str], list[str], list[str]]:
+def run_guarded(
+    tmp_path: Path, package: str = "", site: Path | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[str], list[str]]:
     """pytest on TESTS under the guard; returns the run, the raw records and the keys."""
     guard = tmp_path / "guard"
     guard.mkdir()
@@ -73,7 +75,8 @@ def run_guarded(tmp_path: Path, package: str = "") -> tuple[subprocess.Completed
     (work / "mypkg").mkdir(parents=True)
     (work / "mypkg" / "__init__.py").write_text(f"def answer():\n    return 1\n{package}")
     (work / "test_k.py").write_text(TESTS)
-    env = {**os.environ, "PYTHONPATH": f"{guard}{os.pathsep}{work}", "PYTEST_ADDOPTS": "-p hbguard_t"}
+    path = os.pathsep.join(str(p) for p in (guard, work, site) if p is not None)
+    env = {**os.environ, "PYTHONPATH": path, "PYTEST_ADDOPTS": "-p hbguard_t"}
     env.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-rA", "-p", "no:cacheprovider", "test_k.py"],
@@ -103,6 +106,29 @@ def test_a_package_rewriting_reports_is_seen(tmp_path: Path) -> None:
     report = check_records(records, keys, "n0")
     assert any("TestReport.from_item_and_call" in p for p in report.problems), report.problems
     assert report.outcomes["test_k.py::test_bad"] == "failed"  # the guard does not
+
+
+HOOK = """
+import sys
+class Finder:
+    def find_spec(self, name, path=None, target=None):
+        return None
+sys.meta_path.append(Finder())
+"""
+
+
+def test_an_import_hook_from_the_tree_is_tampering_one_from_an_installed_package_is_not(tmp_path: Path) -> None:
+    """six adds a finder to sys.meta_path when first imported, mid-session: an installed
+    package may; the code under test may not."""
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "site").mkdir()
+    _, records, keys = run_guarded(tmp_path / "tree", HOOK)
+    assert any("sys.meta_path" in p for p in check_records(records, keys, "n0").problems)
+    site = tmp_path / "installed" / "lib" / "site-packages"
+    site.mkdir(parents=True)
+    (site / "hookpkg.py").write_text(HOOK)
+    _, records, keys = run_guarded(tmp_path / "site", "import hookpkg\n", site=site)
+    assert check_records(records, keys, "n0").problems == []
 
 
 def test_records_are_checked(tmp_path: Path) -> None:

@@ -1,0 +1,59 @@
+"""Completing a wheelhouse downloaded for another Python than the host's.
+
+``pip download --python-version X.Y`` checks each wheel's ``Requires-Python`` against X.Y
+but evaluates the environment markers of dependencies against the Python running pip, so a
+dependency that only older Pythons need (``exceptiongroup; python_version < "3.11"`` of
+pytest 7) is silently left out, and the offline install in the image then fails. This
+module reads the downloaded wheels' metadata, evaluates their markers for the target
+Python, and names what is still missing, so the download can be repeated until the
+wheelhouse is closed.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from email.parser import HeaderParser
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+
+def target_environment(python_version: str) -> dict[str, str]:
+    """Marker variables of CPython ``python_version`` on this platform."""
+    env = {k: str(v) for k, v in default_environment().items()}
+    full = f"{python_version}.0"
+    env.update(python_version=python_version, python_full_version=full, implementation_version=full)
+    env.update(implementation_name="cpython", platform_python_implementation="CPython")
+    return env
+
+
+def _requires(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as zf:
+        name = next((n for n in zf.namelist() if n.endswith(".dist-info/METADATA")), None)
+        if name is None:
+            return []
+        meta = HeaderParser().parsestr(zf.read(name).decode("utf-8", errors="replace"))
+    return meta.get_all("Requires-Dist") or []
+
+
+def missing(dest: Path, python_version: str) -> list[str]:
+    """Requirements of the wheels in ``dest`` that apply on ``python_version`` and that no
+    wheel in ``dest`` provides (markers stripped, version specifiers kept)."""
+    have = {canonicalize_name(parse_wheel_filename(w.name)[0]) for w in dest.glob("*.whl")}
+    have |= {canonicalize_name(s.name.rsplit("-", 1)[0]) for s in dest.glob("*.tar.gz")}
+    env = target_environment(python_version)
+    out: dict[str, str] = {}
+    for wheel in sorted(dest.glob("*.whl")):
+        for line in _requires(wheel):
+            try:
+                req = Requirement(line)
+            except InvalidRequirement:
+                continue
+            if req.marker is not None and not req.marker.evaluate({**env, "extra": ""}):
+                continue
+            name = canonicalize_name(req.name)
+            if name not in have and name not in out:
+                out[name] = f"{req.name}{req.specifier}"
+    return list(out.values())

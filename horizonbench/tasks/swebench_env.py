@@ -1,0 +1,265 @@
+"""Environments of SWE-bench instances, layered as SWE-bench layers them.
+
+An instance's environment is given by its specification: the Python version, the
+packages and pip packages, the commands to run before the install (``pre_install``) and
+the install of the repository itself (``install``). swebench 4.x kept these in a table per
+(repository, version); swebench 5 moved them into the records. Fields a record carries win;
+what it lacks comes from ``data/swebench_specs.json`` (the 4.1.0 table for the repositories of
+SWE-bench Lite and Verified); a record of another repository gets the default environment
+(bookworm's Python, pytest).
+
+The image is built in two layers:
+
+- the **environment layer**, one per (repo, version, environment_setup_commit), shared by
+  its instances: the base image of the Debian release whose Python the spec names, plus the
+  requirements from a wheelhouse downloaded on the host (kept in the image at
+  :data:`WHEELHOUSE` for the instance's install);
+- the **instance layer** (the task's own ``environment/``): the source at ``base_commit``,
+  ``pre_install``, and the repository's install, offline (``--no-index`` from the layer's
+  wheelhouse, ``--no-build-isolation``).
+
+A Python no Debian release here ships is unsupported: the instance is reported, not
+imported broken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from horizonbench.sandbox import base_image
+
+SPEC_KEYS = ("python", "packages", "pip_packages", "install", "pre_install", "eval_commands", "test_cmd")
+DEFAULT_PYTHON = base_image.RELEASES[base_image.DISTRO]
+WHEELHOUSE = "/opt/hb-wheelhouse"
+LAYERS_DIR = "_environments"
+# Tools an offline `pip install -e .` / `--no-build-isolation` build needs in the image.
+BUILD_TOOLS = ["setuptools", "wheel"]
+# Pythons of SWE-bench specs that no Debian release with a base image here ships.
+UNSUPPORTED_PYTHON = {
+    v: f"Python {v} is not shipped by any Debian release with a base image here "
+    f"({', '.join(f'{r}: {p}' for r, p in base_image.RELEASES.items())}); building it from source offline is not done"
+    for v in ("3.5", "3.6", "3.7", "3.8", "3.10", "3.12")
+}
+
+
+class Unsupported(Exception):
+    """An instance whose environment cannot be built here; the message says why."""
+
+
+@dataclass
+class EnvSpec:
+    """The environment of one SWE-bench instance."""
+
+    repo: str
+    version: str
+    python: str
+    packages: list[str] = field(default_factory=list)
+    pip_packages: list[str] = field(default_factory=list)
+    install: str = ""
+    pre_install: list[str] = field(default_factory=list)
+    eval_commands: list[str] = field(default_factory=list)
+    test_cmd: str = ""
+    source: str = "default"
+    """Where the spec came from: "record", the table's source, "record+<table source>", or "default"."""
+    requirements_from: str = ""
+    """'requirements.txt' when ``packages`` says to read the repository's requirements files."""
+    fallback: list[str] = field(default_factory=list)
+    """Requirements added when nothing else brings pytest (the verifier runs it)."""
+
+    @property
+    def release(self) -> str:
+        """The Debian release of the base image that ships this spec's Python."""
+        for release, version in base_image.RELEASES.items():
+            if version == self.python:
+                return release
+        raise Unsupported(UNSUPPORTED_PYTHON.get(self.python) or f"Python {self.python!r} is not supported")
+
+
+@cache
+def specs_table() -> dict[str, Any]:
+    """The shipped table of specifications (``data/swebench_specs.json``)."""
+    text = resources.files("horizonbench.tasks").joinpath("data/swebench_specs.json").read_text(encoding="utf-8")
+    table: dict[str, Any] = json.loads(text)
+    return table
+
+
+def record_spec(inst: dict[str, Any]) -> dict[str, Any]:
+    """The spec fields a record carries: top-level keys of :data:`SPEC_KEYS`, or a ``spec`` object."""
+    nested = inst.get("spec")
+    out = {k: inst[k] for k in SPEC_KEYS if inst.get(k) not in (None, "", [])}
+    if isinstance(nested, dict):
+        out.update({k: v for k, v in nested.items() if k in SPEC_KEYS and v not in (None, "", [])})
+    return out
+
+
+def resolve(inst: dict[str, Any], default_requirements: list[str]) -> EnvSpec:
+    """The environment spec of an instance: the record's fields over the table's.
+
+    Raises:
+        Unsupported: its Python has no base image here, or its packages are a conda file.
+    """
+    repo, version = str(inst.get("repo") or ""), str(inst.get("version") or "")
+    table = specs_table()
+    from_table = table["repos"].get(repo, {}).get("versions", {}).get(version, {})
+    own = record_spec(inst)
+    merged = {**from_table, **own}
+    if own and from_table:
+        source = f"record+{table['source']}"
+    elif own:
+        source = "record"
+    elif from_table:
+        source = str(table["source"])
+    else:
+        source = "default"
+    python = str(merged.get("python") or DEFAULT_PYTHON)
+    spec = EnvSpec(repo=repo, version=version, python=python, source=source, fallback=list(default_requirements))
+    spec.release  # noqa: B018 - raises Unsupported for a Python with no base image
+    packages = merged.get("packages") or ""
+    if packages == "environment.yml":
+        raise Unsupported(f"{repo} {version}: its packages are a conda environment.yml, which is not supported")
+    elif packages == "requirements.txt":
+        spec.requirements_from = "requirements.txt"
+    elif isinstance(packages, str):
+        spec.packages = [_conda_pin(p) for p in shlex.split(packages)]
+    spec.pip_packages = spec.pip_packages or [str(p) for p in merged.get("pip_packages") or []]
+    spec.install = str(merged.get("install") or "")
+    spec.pre_install = [str(c) for c in merged.get("pre_install") or []]
+    spec.eval_commands = [str(c) for c in merged.get("eval_commands") or []]
+    test_cmd = merged.get("test_cmd") or ""
+    spec.test_cmd = " ".join(test_cmd) if isinstance(test_cmd, list) else str(test_cmd)
+    for cmd in [spec.install, *spec.pre_install]:
+        if "\n" in cmd:
+            raise Unsupported(f"{repo} {version}: a multi-line install command is not supported: {cmd[:80]!r}")
+    return spec
+
+
+def _conda_pin(package: str) -> str:
+    """A conda-style pin (``numpy=1.19``) as pip's (``numpy==1.19.*``); pip specs unchanged."""
+    m = re.fullmatch(r"([A-Za-z0-9._-]+)=([^=<>!~].*)", package)
+    return f"{m.group(1)}=={m.group(2)}.*" if m and "*" not in m.group(2) else package
+
+
+def requirements(spec: EnvSpec, clone: Path, setup_commit: str) -> list[str]:
+    """What the environment layer installs: packages, pip packages, the repository's
+    requirements files at ``setup_commit`` where the spec says so, and build tools.
+
+    Raises:
+        Unsupported: a requirements file the spec needs is not at that commit.
+    """
+    reqs = [*spec.packages, *spec.pip_packages]
+    if spec.requirements_from:
+        paths = specs_table()["repos"].get(spec.repo, {}).get("requirements_paths", ["requirements.txt"])
+        for rel in paths:
+            shown = subprocess.run(
+                ["git", "show", f"{setup_commit}:{rel}"], cwd=clone, capture_output=True, text=True, check=False
+            )
+            if shown.returncode == 0:
+                reqs += _requirement_lines(shown.stdout)
+                break
+        else:
+            raise Unsupported(f"none of {', '.join(paths)} is in {spec.repo} at {setup_commit[:12]}")
+    if not any(_name(r) == "pytest" for r in reqs):
+        reqs += spec.fallback
+    if spec.install:
+        reqs += [t for t in BUILD_TOOLS if not any(_name(r) == t for r in reqs)]
+    return list(dict.fromkeys(r for r in reqs if _name(r) != "python"))
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
+
+
+def _requirement_lines(text: str) -> list[str]:
+    out = []
+    for line in text.splitlines():
+        line = line.split(" #")[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-"):  # -r other.txt, -e ., --index-url: nothing to download offline
+            continue
+        out.append(line)
+    return out
+
+
+def layer_key(spec: EnvSpec, setup_commit: str, reqs: list[str]) -> str:
+    """The folder name of an environment layer: one per (repo, version, setup commit)."""
+    digest = hashlib.sha256(json.dumps([spec.release, reqs]).encode()).hexdigest()[:8]
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{spec.repo.replace('/', '__')}-{spec.version}").strip("-.")
+    return f"{stem}-{setup_commit[:8]}-{digest}".lower()
+
+
+def write_layer(suite_dir: Path, spec: EnvSpec, setup_commit: str, reqs: list[str]) -> Path:
+    """Write (or keep, when the same) the environment layer folder of a spec; returns it."""
+    folder = suite_dir / LAYERS_DIR / layer_key(spec, setup_commit, reqs)
+    folder.mkdir(parents=True, exist_ok=True)
+    toml = (
+        f"# SWE-bench environment of {spec.repo} {spec.version} (spec: {spec.source}), "
+        f"set up at {setup_commit[:12]}\n"
+        "[environment]\n"
+        "build_timeout_sec = 3600\n"
+        f"python_version = {json.dumps(spec.python)}\n"
+        f"python_requirements = {json.dumps(reqs)}\n"
+    )
+    dockerfile = f"""FROM {base_image.image_name(spec.release)}
+# SWE-bench calls `python`; Debian ships `python3` only.
+RUN ln -sf /usr/bin/python3 /usr/local/bin/python
+COPY wheelhouse {WHEELHOUSE}
+RUN python3 -m pip install --no-index --find-links {WHEELHOUSE} -r {WHEELHOUSE}/requirements.txt
+LABEL horizonbench.swebench.env={json.dumps(f"{spec.repo} {spec.version} {setup_commit[:12]}")}
+"""
+    for name, text in (("layer.toml", toml), ("Dockerfile", dockerfile)):
+        if not (folder / name).is_file() or (folder / name).read_text() != text:
+            (folder / name).write_text(text)
+    return folder
+
+
+def offline_install(command: str) -> str:
+    """An install command made to work offline: every ``pip install`` takes its packages
+    from the layer's wheelhouse and builds with the tools already installed."""
+    out = []
+    for part in re.split(r"(\s*(?:&&|;)\s*)", command):
+        m = re.match(r"^((?:python3?|python\d\.\d+)\s+-m\s+pip|pip3?)\s+install\b(.*)$", part.strip())
+        if m:
+            extra = f" --no-index --find-links {WHEELHOUSE}"
+            if "--no-build-isolation" not in m.group(2):
+                extra += " --no-build-isolation"
+            part = f"{m.group(1)} install{extra}{m.group(2)}"
+        out.append(part)
+    return "".join(out)
+
+
+def instance_dockerfile(spec: EnvSpec, workdir: str, message: str, pythonpath: str) -> str:
+    """The instance layer: the source at base_commit as a one-commit repository, the spec's
+    ``pre_install`` and the repository's own install on top of the environment layer."""
+    lines = [
+        "ARG HB_LAYER",
+        "FROM ${HB_LAYER}",
+        "COPY repo.tar /tmp/repo.tar",
+        f"WORKDIR {workdir}",
+        "# The clone's tree at base_commit, as a new repository of one commit (no later history).",
+        "RUN tar -xf /tmp/repo.tar && rm /tmp/repo.tar \\",
+        " && git init -q -b main && git add -A -f \\",
+        f" && git -c user.name=horizonbench -c user.email=import@horizonbench.invalid commit -qm {message} \\",
+        " && git reflog expire --expire=now --all && git gc -q --prune=now",
+    ]
+    lines += [f"RUN {cmd}" for cmd in spec.pre_install]
+    for cmd in spec.eval_commands:
+        m = re.fullmatch(r"export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)", cmd.strip())
+        if m:
+            lines.append(f"ENV {m.group(1)}={json.dumps(m.group(2).strip(chr(34) + chr(39)))}")
+    if spec.install:
+        lines.append(f"RUN {offline_install(spec.install)} \\")
+        # What the install leaves in the tree (egg-info, build/) is not part of anyone's change.
+        lines.append(" && git ls-files --others --exclude-standard >> .git/info/exclude")
+    else:
+        lines.append(f"ENV PYTHONPATH={pythonpath}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,119 @@
+"""SWE-bench environment specs: the shipped table, the record over it, what is unsupported."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from horizonbench.models.task import EnvironmentSection
+from horizonbench.sandbox import base_image, wheelhouse
+from horizonbench.tasks import swebench_env
+from horizonbench.tasks.swebench_env import Unsupported
+
+LITE_AND_VERIFIED = (
+    "astropy/astropy",
+    "django/django",
+    "pallets/flask",
+    "matplotlib/matplotlib",
+    "pylint-dev/pylint",
+    "pytest-dev/pytest",
+    "psf/requests",
+    "scikit-learn/scikit-learn",
+    "mwaskom/seaborn",
+    "sphinx-doc/sphinx",
+    "sympy/sympy",
+    "pydata/xarray",
+)
+
+
+def test_the_table_covers_lite_and_verified_and_names_its_source() -> None:
+    table = swebench_env.specs_table()
+    assert "swebench" in table["source"] and "4.1.0" in table["source"]
+    for repo in LITE_AND_VERIFIED:
+        versions = table["repos"][repo]["versions"]
+        assert versions and all("python" in s for s in versions.values()), repo
+
+
+def test_a_record_of_a_table_repository_gets_the_table_spec() -> None:
+    spec = swebench_env.resolve({"repo": "psf/requests", "version": "2.0"}, ["pytest==8.3.3"])
+    assert (spec.python, spec.release, spec.install) == ("3.9", "bullseye", "python -m pip install .")
+    assert spec.packages == ["pytest"] and spec.source.startswith("swebench")
+
+
+def test_fields_the_record_carries_win_over_the_table() -> None:
+    inst = {"repo": "psf/requests", "version": "2.0", "python": "3.11", "pip_packages": ["urllib3==1.26.20"]}
+    spec = swebench_env.resolve(inst, [])
+    assert spec.python == "3.11" and spec.release == "bookworm"
+    assert spec.pip_packages == ["urllib3==1.26.20"] and spec.install == "python -m pip install ."
+    assert spec.source.startswith("record+swebench")
+    nested = swebench_env.resolve({"repo": "psf/requests", "version": "2.0", "spec": {"python": "3.13"}}, [])
+    assert nested.release == "trixie"
+
+
+def test_unknown_repositories_get_the_default_environment() -> None:
+    spec = swebench_env.resolve({"repo": "acme/thing", "version": "1.0"}, ["pytest==8.3.3"])
+    assert spec.source == "default" and spec.release == base_image.DISTRO and not spec.install
+    assert swebench_env.requirements(spec, Path("."), "HEAD") == ["pytest==8.3.3"]
+
+
+@pytest.mark.parametrize("python", ["3.5", "3.6", "3.7", "3.8", "3.10", "3.12"])
+def test_a_python_no_release_ships_is_unsupported_with_the_reason(python: str) -> None:
+    with pytest.raises(Unsupported, match=rf"Python {python} is not shipped by any Debian release"):
+        swebench_env.resolve({"repo": "acme/thing", "python": python}, [])
+
+
+def test_conda_environment_files_are_unsupported() -> None:
+    with pytest.raises(Unsupported, match=r"conda environment\.yml"):
+        swebench_env.resolve({"repo": "pydata/xarray", "version": "0.12", "python": "3.11"}, [])
+
+
+def test_install_commands_are_made_offline() -> None:
+    wh = swebench_env.WHEELHOUSE
+    got = swebench_env.offline_install("python -m pip install -v --no-use-pep517 --no-build-isolation -e .")
+    assert got == f"python -m pip install --no-index --find-links {wh} -v --no-use-pep517 --no-build-isolation -e ."
+    two = swebench_env.offline_install("pip install -e . && python setup.py build_ext -i")
+    assert two == f"pip install --no-index --find-links {wh} --no-build-isolation -e . && python setup.py build_ext -i"
+
+
+def test_requirements_add_build_tools_for_an_install_and_keep_pins() -> None:
+    spec = swebench_env.resolve(
+        {"repo": "acme/x", "python": "3.9", "packages": "numpy=1.19 'scipy<2'", "install": "pip install -e ."},
+        ["pytest==8.3.3"],
+    )
+    reqs = swebench_env.requirements(spec, Path("."), "HEAD")
+    assert reqs == ["numpy==1.19.*", "scipy<2", "pytest==8.3.3", "setuptools", "wheel"]
+
+
+def test_layer_key_is_per_repo_version_and_setup_commit() -> None:
+    spec = swebench_env.resolve({"repo": "psf/requests", "version": "2.0"}, [])
+    a = swebench_env.layer_key(spec, "a" * 40, ["pytest"])
+    assert a.startswith("psf__requests-2.0-aaaaaaaa-")
+    assert a != swebench_env.layer_key(spec, "b" * 40, ["pytest"])
+    assert a != swebench_env.layer_key(spec, "a" * 40, ["pytest", "six"])
+
+
+def _wheel(dest: Path, name: str, requires: list[str]) -> None:
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+    meta += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    with zipfile.ZipFile(dest / f"{name}-1.0-py3-none-any.whl", "w") as zf:
+        zf.writestr(f"{name}-1.0.dist-info/METADATA", meta)
+
+
+def test_a_wheelhouse_for_an_older_python_names_the_dependencies_its_markers_need(tmp_path: Path) -> None:
+    _wheel(tmp_path, "tool", ['exceptiongroup>=1; python_version < "3.11"', "pluggy<2", 'extra_dep; extra == "x"'])
+    _wheel(tmp_path, "pluggy", [])
+    assert wheelhouse.missing(tmp_path, "3.9") == ["exceptiongroup>=1"]
+    assert wheelhouse.missing(tmp_path, "3.11") == []
+
+
+def test_base_image_releases_and_fields() -> None:
+    assert base_image.release_of("horizonbench/base:bullseye") == "bullseye"
+    assert base_image.release_of("horizonbench/base:trixie-0123abcd4567") == "trixie"
+    assert base_image.hashed_tag("bullseye") != base_image.hashed_tag()
+    assert base_image.image_name() == base_image.BASE_IMAGE
+    with pytest.raises(Exception, match="unknown Debian release 'buster'"):
+        base_image.hashed_tag("buster")
+    with pytest.raises(ValueError):
+        EnvironmentSection(python_version="three")
