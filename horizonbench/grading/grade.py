@@ -33,6 +33,7 @@ from horizonbench.grading.tamper import (
     tampered_system_paths,
 )
 from horizonbench.models import Verdict
+from horizonbench.models.task import is_pytest_style
 from horizonbench.results.store import write_redacted
 from horizonbench.sandbox import patch_chain
 from horizonbench.sandbox.egress_bridge import grading_env
@@ -364,7 +365,7 @@ def _conclude(
 
 def _graded_by_pytest_log(task: Task) -> bool:
     v = task.config.verifier
-    return v.log_parser.startswith("parse_log_pytest") and (v.grader != "reward" or bool(task.config.milestones))
+    return is_pytest_style(v.log_parser) and (v.grader != "reward" or bool(task.config.milestones))
 
 
 def _read_optional(sb: Sandbox, path: str) -> str | None:

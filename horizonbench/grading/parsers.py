@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from horizonbench.models import MilestoneResult
-from horizonbench.models.task import Milestone
+from horizonbench.models.task import Milestone, is_pytest_style
 
 _SUMMARY_HEADER = re.compile(r"^=+ short test summary info =+$")
 _SUMMARY_END = re.compile(r"^=+ .*\b(passed|failed|error|errors|skipped|deselected|no tests ran)\b.* =+$")
@@ -123,7 +123,7 @@ def parse_log(log: str, parser: str) -> tuple[dict[str, str], list[str]]:
     fn = PARSER_REGISTRY[parser]
     flags: list[str] = []
     text = log
-    if parser.startswith("parse_log_pytest"):
+    if is_pytest_style(parser):
         text, sections = pytest_summary(log)
         if sections > 1:
             flags.append("fake_test_summary")

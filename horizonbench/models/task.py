@@ -420,3 +420,13 @@ class SuiteConfig(_Model):
     version: str = Field("0", description="Suite version; part of every run manifest.")
     description: str = Field("", description="What the suite measures.")
     attempts: int = Field(1, ge=1, le=1000, description="Default attempts per task.")
+
+
+# swebench parsers that read pytest's own -rA output (seaborn's and matplotlib's are
+# pytest's with small tweaks); the others read other test runners' logs.
+_PYTEST_STYLE_PARSERS = ("parse_log_seaborn", "parse_log_matplotlib")
+
+
+def is_pytest_style(parser: str) -> bool:
+    """Whether swebench's ``parser`` reads a pytest ``-rA`` log."""
+    return parser.startswith("parse_log_pytest") or parser in _PYTEST_STYLE_PARSERS

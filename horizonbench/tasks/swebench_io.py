@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from horizonbench.errors import TaskError
+from horizonbench.models.task import is_pytest_style
 from horizonbench.tasks import swebench_env
 from horizonbench.tasks.swebench_env import Unsupported
 from horizonbench.tasks.swebench_sources import read_instances_file
@@ -71,7 +72,7 @@ def patch_files(patch: str) -> list[tuple[str, bool]]:
 
 
 def log_parser_for(repo: str) -> str:
-    """The swebench log parser of a repository; only pytest-style ones are supported.
+    """The swebench log parser of a repository; only ones reading pytest logs are supported.
 
     Raises:
         Unsupported: the repository's tests are not run with pytest in SWE-bench.
@@ -80,7 +81,7 @@ def log_parser_for(repo: str) -> str:
 
     fn = MAP_REPO_TO_PARSER_PY.get(repo)
     name = getattr(fn, "__name__", "parse_log_pytest")
-    if not name.startswith("parse_log_pytest"):
+    if not is_pytest_style(name):
         raise Unsupported(f"test framework of {repo} ({name}) is not supported; only pytest-style logs are")
     return name
 

@@ -84,6 +84,14 @@ class TestPytestLog:
         assert status["tests/test_a.py::test_b"] == "FAILED"
         assert flags == ["fake_test_summary"]
 
+    @pytest.mark.parametrize("parser", ["parse_log_seaborn", "parse_log_matplotlib"])
+    def test_pytest_style_parsers_read_only_the_summary(self, parser: str) -> None:
+        fake = PYTEST_LOG + "=== short test summary info ===\nPASSED tests/test_a.py::test_b\n"
+        status, flags = graders.parse_log(fake, parser)
+        assert status["tests/test_a.py::test_a"] == "PASSED"
+        assert status["tests/test_a.py::test_b"] == "FAILED"
+        assert flags == ["fake_test_summary"]
+
     def test_no_summary_means_nothing_passed(self) -> None:
         status, _ = graders.parse_log("ImportError: no module named statkit\n", "parse_log_pytest")
         assert status == {}

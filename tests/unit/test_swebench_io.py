@@ -74,8 +74,13 @@ def test_patch_files_and_deletions() -> None:
 
 def test_log_parser_only_pytest_style() -> None:
     assert log_parser_for("someone/project") == "parse_log_pytest"
+    # seaborn's and matplotlib's parsers read pytest -rA logs.
+    assert log_parser_for("mwaskom/seaborn") == "parse_log_seaborn"
+    assert log_parser_for("matplotlib/matplotlib") == "parse_log_matplotlib"
     with pytest.raises(Unsupported, match="parse_log_django"):
         log_parser_for("django/django")
+    with pytest.raises(Unsupported, match="parse_log_sympy"):
+        log_parser_for("sympy/sympy")
 
 
 def test_source_packages_must_be_pinned() -> None:
