@@ -167,7 +167,10 @@ def requirements(spec: EnvSpec, clone: Path, setup_commit: str) -> list[str]:
                 break
         else:
             raise Unsupported(f"none of {', '.join(paths)} is in {spec.repo} at {setup_commit[:12]}")
-    if not any(_name(r) == "pytest" for r in reqs):
+    # pytest's own repository brings pytest by its install; a released pytest beside it
+    # conflicts with the pins of its dependencies (pluggy==0.13.1).
+    installs_pytest = bool(spec.install) and spec.repo.rpartition("/")[2].lower() == "pytest"
+    if not installs_pytest and not any(_name(r) == "pytest" for r in reqs):
         reqs += spec.fallback
     if spec.install:
         reqs += [t for t in BUILD_TOOLS if not any(_name(r) == t for r in reqs)]

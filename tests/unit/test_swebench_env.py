@@ -86,6 +86,13 @@ def test_requirements_add_build_tools_for_an_install_and_keep_pins() -> None:
     assert reqs == ["numpy==1.19.*", "scipy<2", "pytest==8.3.3", "setuptools", "wheel"]
 
 
+def test_pytests_own_repository_gets_no_released_pytest() -> None:
+    spec = swebench_env.resolve({"repo": "pytest-dev/pytest", "version": "5.4"}, ["pytest==8.3.3"])
+    reqs = swebench_env.requirements(spec, Path("."), "HEAD")
+    assert "pluggy==0.13.1" in reqs
+    assert not any(r.startswith("pytest") for r in reqs)
+
+
 def test_layer_key_is_per_repo_version_and_setup_commit() -> None:
     spec = swebench_env.resolve({"repo": "psf/requests", "version": "2.0"}, [])
     a = swebench_env.layer_key(spec, "a" * 40, ["pytest"])
