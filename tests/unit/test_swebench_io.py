@@ -185,16 +185,27 @@ def test_read_predictions_formats(tmp_path: Path) -> None:
 
 def test_import_keeps_the_records_values_for_export(clone: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     repos, c = clone
+    # The environment is set up at a commit of its own (here one on a side branch of the clone).
+    repo = repos / "acme__calc"
+    git(repo, "checkout", "-q", "-b", "env-setup")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "environment setup")
+    setup = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-q", "main")
     statement = "add() subtracts.\n\nSee `calc/__init__.py`; nothing may be appended.  \n"
-    row = _instance(c, problem_statement=statement, environment_setup_commit="e" * 40, image="swebench/sweb.x:latest")
+    row = _instance(c, problem_statement=statement, environment_setup_commit=setup, image="swebench/sweb.x:latest")
     f = tmp_path / "i.jsonl"
     f.write_text(json.dumps(row) + "\n")
+    absent = _instance(c, instance_id="acme__calc-2", environment_setup_commit="e" * 40)
+    g = tmp_path / "absent.jsonl"
+    g.write_text(json.dumps(absent) + "\n")
+    skipped = import_instances(g, repos, tmp_path / "other").skipped
+    assert [iid for iid, _ in skipped] == ["acme__calc-2"] and "environment_setup_commit eeeeeeeeeeee" in skipped[0][1]
     (path,) = import_instances(f, repos, tmp_path / "suite").imported
     task = load_task(path)
     assert (path / "instruction.md").read_text() == statement
     meta = task.config.metadata.model_dump()
     assert meta["swebench_base_commit"] == c["base"]
-    assert meta["swebench_environment_setup_commit"] == "e" * 40
+    assert meta["swebench_environment_setup_commit"] == setup != c["base"]
     assert meta["swebench_image"] == "swebench/sweb.x:latest"
 
 
