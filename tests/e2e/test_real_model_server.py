@@ -226,6 +226,7 @@ def test_openai_adapter_runs_a_smoke_task_on_the_real_model(server_url: str, tmp
     assert figures["input_tokens"] > 0 and figures["output_tokens"] > 0
 
 
+@pytest.mark.timeout(1200)
 def test_command_adapter_runs_an_agent_cli_on_the_real_model(server_url: str, tmp_path: Path) -> None:
     """An agent CLI that reads only structured tool calls (tests/cli_agent/mini_cli_agent.py, on the
     openai SDK) in the sandbox, its model reached through the gateway, which turns the calls this
@@ -241,17 +242,23 @@ def test_command_adapter_runs_an_agent_cli_on_the_real_model(server_url: str, tm
         "requirements": ["openai"],
         "files": str(REPO / "tests" / "cli_agent"),
     }
-    r = _trial("command", "word-report", tmp_path / "results", options, Budget(max_steps=10, timeout_s=600))
-    events = _events(tmp_path / "results", r.trial_id)
-    exchanges = [e for e in events if e["kind"] == "gateway_exchange"]
-    structured = [e for e in events if e["kind"] == "gateway_text_tool_calls"]
-    log = (tmp_path / "results" / "real" / "trials" / r.trial_id / "agent.log").read_text()
-    commands = [line for line in log.splitlines() if line.startswith("$ ") and "mini_cli_agent" not in line]
-    print(
-        "real-model command trial (agent CLI):",
-        _figures(r, events) | {"gateway_exchanges": len(exchanges), "made_structured": len(structured)},
-        f"commands run by the CLI: {len(commands)}",
-    )
+    # Sampled, this 0.5B model sometimes answers all ten turns in prose (no call to move into
+    # tool_calls): a second trial is taken then, and the assertions hold for the last one.
+    for attempt in range(2):
+        results = tmp_path / f"results-{attempt}"
+        r = _trial("command", "word-report", results, options, Budget(max_steps=10, timeout_s=600))
+        events = _events(results, r.trial_id)
+        exchanges = [e for e in events if e["kind"] == "gateway_exchange"]
+        structured = [e for e in events if e["kind"] == "gateway_text_tool_calls"]
+        log = (results / "real" / "trials" / r.trial_id / "agent.log").read_text()
+        commands = [line for line in log.splitlines() if line.startswith("$ ") and "mini_cli_agent" not in line]
+        print(
+            f"real-model command trial {attempt + 1} (agent CLI):",
+            _figures(r, events) | {"gateway_exchanges": len(exchanges), "made_structured": len(structured)},
+            f"commands run by the CLI: {len(commands)}",
+        )
+        if r.status == "error" or (structured and commands):
+            break
     assert r.status in ("passed", "failed"), (r.error, r.outcome)
     assert exchanges and all(e["status"] == 200 for e in exchanges)
     assert structured, "the gateway found no tool call in the model's text"
