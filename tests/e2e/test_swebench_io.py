@@ -49,6 +49,7 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "release 0.12.0")
+    release = git(repo, "rev-parse", "HEAD").strip()
     target = repo / "toolz" / "dicttoolz.py"
     target.write_text(target.read_text().replace(*BUG))
     git(repo, "commit", "-qam", "refactor get_in")
@@ -60,7 +61,7 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
     git(repo, "add", "-N", "toolz/tests/test_get_in_more.py")
     test_patch = git(repo, "diff")
     git(repo, "commit", "-qam", "test")
-    return root, {"base": base, "patch": patch, "test_patch": test_patch}
+    return root, {"base": base, "patch": patch, "test_patch": test_patch, "release": release}
 
 
 def _instances(path: Path, base: str, patch: str, test_patch: str) -> None:
@@ -186,7 +187,7 @@ def _good(c: dict[str, str], **over: str) -> dict[str, str]:
         "version": "0.12",
         "FAIL_TO_PASS": json.dumps(["toolz/tests/test_get_in_more.py::test_index_out_of_range_default"]),
         "PASS_TO_PASS": json.dumps(["toolz/tests/test_get_in_more.py::test_key_missing_default"]),
-        "environment_setup_commit": "a" * 40,
+        "environment_setup_commit": c["release"],  # the environment is set up at the release
         **over,
     }
 
@@ -284,7 +285,7 @@ def test_export_of_an_imported_instance_is_read_by_swebench(clone: tuple[Path, d
     (inst,) = [json.loads(line) for line in out.read_text().splitlines()]
     task = load_task(tmp_path / "suite" / "pytoolz__toolz-9001")
     image = images.ensure(task)
-    assert inst["base_commit"] == c["base"] and inst["environment_setup_commit"] == "a" * 40
+    assert inst["base_commit"] == c["base"] and inst["environment_setup_commit"] == c["release"] != c["base"]
     assert inst["problem_statement"] == record["problem_statement"]
     assert (inst["image"], inst["log_parser"], inst["eval_type"], inst["version"]) == (
         image.tag,
