@@ -38,6 +38,14 @@ def docker_engine() -> docker.DockerClient:
 
 
 @pytest.fixture(autouse=True)
+def _archives_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same-mode grading checks installed files against package archives; in the tests those
+    are on 127.0.0.1 (a port nothing answers on, unless a test serves its own)."""
+    monkeypatch.setenv("HORIZONBENCH_APT_ARCHIVES", "http://127.0.0.1:9 stable /nonexistent-keyring.gpg")
+    monkeypatch.setenv("HORIZONBENCH_PYPI_URL", "http://127.0.0.1:9/simple")
+
+
+@pytest.fixture(autouse=True)
 def _docker_marker(request: pytest.FixtureRequest) -> None:
     """Tests marked ``docker`` get the engine check even when they use no other fixture."""
     if request.node.get_closest_marker("docker") is not None:

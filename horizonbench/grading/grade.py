@@ -140,12 +140,11 @@ def _grade_same(
     snapshot = agent_sandbox.snapshot({**labels, "horizonbench.role": "grader"})
     flags: list[str] = []
     try:
-        restored: list[str] = []
-        dirs: list[str] = []
+        prepared = runtime.Prepared()
 
         def prepare(container_id: str) -> None:
-            nonlocal restored, dirs
-            restored, dirs = runtime.prepare(container_id, image.tag, changes)
+            nonlocal prepared
+            prepared = runtime.prepare(container_id, image.tag, changes)
 
         grader = _start_grader(task, image, snapshot, agent_sandbox, labels, prepare, mounts)
         if grader is None:
@@ -158,8 +157,8 @@ def _grade_same(
             if grader is None:
                 raise SandboxError("the grading container died at its start, twice")
         try:
-            runtime.remove_dirs(grader, dirs)
-            if restored:
+            runtime.remove_dirs(grader, prepared.dirs)
+            if prepared.done:
                 flags.append("tampered_system")
             if restore_shadowing_modules(grader, diff_paths(diff), image.workdir):
                 flags.append("shadowed_module")
@@ -174,8 +173,9 @@ def _grade_same(
             grader.close()  # before its image is removed
     finally:
         remove_snapshot(snapshot)
-    if restored:
-        verdict.review = [*restored, *verdict.review]
+    if prepared.done:
+        verdict.review = [*prepared.done, *verdict.review]
+    verdict.kept = prepared.kept
     return verdict, test_s
 
 

@@ -39,6 +39,7 @@ import docker.errors
 import docker.utils
 
 from horizonbench.errors import SandboxError
+from horizonbench.grading import provenance
 from horizonbench.sandbox import engine
 from horizonbench.sandbox.overlay import CHANGE_ADDED, CHANGE_DELETED
 from horizonbench.sandbox.sandbox import Sandbox
@@ -128,10 +129,25 @@ _PTH_CHECK = (
 )
 
 
-def prepare(container_id: str, image_ref: str, changes: list[tuple[str, int]]) -> tuple[list[str], list[str]]:
+@dataclass
+class Prepared:
+    """What :func:`prepare` did to the grading container."""
+
+    done: list[str] = field(default_factory=list)
+    """What was put back or set aside, one line a path (each flags the attempt)."""
+    dirs: list[str] = field(default_factory=list)
+    """Directories set aside, still to remove once the container runs (:func:`remove_dirs`)."""
+    kept: list[str] = field(default_factory=list)
+    """Files of the runtime the agent added or changed that are kept: a published package's own."""
+
+
+def prepare(container_id: str, image_ref: str, changes: list[tuple[str, int]]) -> Prepared:
     """Give the grading container (created, not started: nothing of the agent's runs in it
-    yet, not even its shell) the image's runtime; returns what was done, one line a path,
-    and the directories still to remove once it runs (:func:`remove_dirs`).
+    yet, not even its shell) the image's runtime.
+
+    A file the agent added or changed that is a published package's own, checked against
+    the package's archive or index (:mod:`.provenance`), is kept as the agent left it: an
+    installed interpreter, a package's start-up ``.pth``, an upgraded library.
 
     Files are changed through the engine's archive API only: the image's files are copied
     in, and an added file that would run unasked is emptied and made unexecutable (an
@@ -144,6 +160,13 @@ def prepare(container_id: str, image_ref: str, changes: list[tuple[str, int]]) -
     api = engine.client().api
     todo = plan(changes)
     todo.set_aside += [p for p in todo.pth_candidates if _has_code(_read(api, container_id, p))]
+    kinds = dict(changes)
+    checkable = todo.set_aside + [p for p in todo.restore if kinds.get(p) != CHANGE_DELETED]
+    added = [p for p, kind in changes if kind == CHANGE_ADDED]
+    genuine = provenance.genuine(api, container_id, checkable, added) if checkable else {}
+    todo.set_aside = [p for p in todo.set_aside if p not in genuine]
+    todo.restore = [p for p in todo.restore if p not in genuine]
+    kept = [f"{path}: {what}, kept" for path, what in sorted(genuine.items())]
     done: list[str] = []
     dirs: list[str] = []
     for path in todo.set_aside:
@@ -156,10 +179,12 @@ def prepare(container_id: str, image_ref: str, changes: list[tuple[str, int]]) -
             _put(api, container_id, path, _tar_member(PurePosixPath(path).name, b"", 0o000))
         done.append(f"{path}: added by the agent, set aside")
     if todo.restore:
-        done += _restore_from_image(api, container_id, image_ref, todo.restore, dict(changes))
+        done += _restore_from_image(api, container_id, image_ref, todo.restore, kinds)
     if done:
         log.info("same-mode grading on the image's runtime: %s", done[:5])
-    return done, dirs
+    if kept:
+        log.info("same-mode grading keeps %d package file(s) the agent installed: %s", len(kept), kept[:3])
+    return Prepared(done, dirs, kept)
 
 
 def remove_dirs(grader: Sandbox, dirs: list[str]) -> None:

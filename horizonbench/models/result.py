@@ -46,6 +46,11 @@ class Verdict(BaseModel):
         description="Lines of the agent's change that reach into the test machinery ('path:line: what'), for a "
         "person to look at; flagged suspicious_change, the verdict stands.",
     )
+    kept: list[str] = Field(
+        default_factory=list,
+        description="Same mode: files of the test runtime the agent added or changed that were kept, being a "
+        "published package's own, checked against its archive or index ('path: package, kept').",
+    )
     patch_method: str | None = Field(
         None,
         description="Fresh mode: how the diff applied, by swebench's chain (git apply | git apply --3way | "
