@@ -160,6 +160,10 @@ def _grade_same(
             runtime.remove_dirs(grader, prepared.dirs)
             if prepared.done:
                 flags.append("tampered_system")
+            if prepared.unchecked:
+                # A package's file set aside only because its archive could not be reached:
+                # the harness cannot tell a legitimate install from a forged one.
+                flags.append("provenance_unchecked")
             if restore_shadowing_modules(grader, diff_paths(diff), image.workdir):
                 flags.append("shadowed_module")
             added = [path for path, kind in changes if kind == CHANGE_ADDED]

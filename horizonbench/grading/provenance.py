@@ -93,27 +93,40 @@ class Archive:
     keyring: str
 
 
-def genuine(api: Any, container_id: str, paths: Iterable[str], added: Iterable[str]) -> dict[str, str]:
+@dataclass
+class Checked:
+    """What the check found of the paths it was given."""
+
+    kept: dict[str, str]
+    """A published package's own file -> the package, as checked."""
+    unchecked: dict[str, str]
+    """A path claimed by a package that could not be checked -> why (the archive or index did
+    not answer, or no longer has that version): the harness cannot tell it from a forgery."""
+
+
+def genuine(api: Any, container_id: str, paths: Iterable[str], added: Iterable[str]) -> Checked:
     """Of ``paths`` (files of the container that the runtime guard would set aside or put
     back), those that are a published package's own, each with the package it is of.
     ``added`` is every path the agent added (``docker diff``), where wheels' metadata is
-    looked up. Never raises: what cannot be checked is not kept."""
+    looked up. Never raises: what cannot be checked is not kept, and is named."""
     paths = sorted(set(paths))
+    done = Checked({}, {})
     if not paths or os.environ.get(OFF_ENV, "").lower() in ("off", "0", "no"):
-        return {}
+        return done
     box = _Container(api, container_id)
-    out: dict[str, str] = {}
     try:
-        out.update(_debian(box, paths))
+        done.kept.update(_debian(box, paths, done.unchecked))
     except Exception as exc:  # a check that fails keeps nothing, never fails grading
         log.warning("cannot check files against their Debian packages: %s", exc)
-    pths = [p for p in paths if p.endswith(".pth") and p not in out]
+    pths = [p for p in paths if p.endswith(".pth") and p not in done.kept]
     if pths:
         try:
-            out.update(_wheels(box, pths, list(added)))
+            done.kept.update(_wheels(box, pths, list(added), done.unchecked))
         except Exception as exc:
             log.warning("cannot check .pth files against their wheels: %s", exc)
-    return out
+    for path in done.kept:
+        done.unchecked.pop(path, None)
+    return done
 
 
 # --- reading the container (created, not started: through the engine's archive API) ---
@@ -371,7 +384,7 @@ def _ar_data(raw: bytes) -> bytes:
     raise ValueError("no data.tar in the .deb")
 
 
-def _debian(box: _Container, paths: list[str]) -> dict[str, str]:
+def _debian(box: _Container, paths: list[str], unchecked: dict[str, str]) -> dict[str, str]:
     os_release = _key_values(box.read("/etc/os-release") or b"")
     archives = default_archives(os_release)
     if not archives:
@@ -403,9 +416,14 @@ def _debian(box: _Container, paths: list[str]) -> dict[str, str]:
             by_package.setdefault((package.split(":")[0], version, arch), []).append(path)
     out: dict[str, str] = {}
     for (package, version, arch), owned in sorted(by_package.items()):
-        found = _find_deb(archives, package, version, arch, native or arch)
+        try:
+            found = _find_deb(archives, package, version, arch, native or arch)
+        except ValueError as exc:
+            unchecked.update(dict.fromkeys(owned, f"its package {package} {version} could not be checked: {exc}"))
+            continue
         if found is None:
-            log.info("same-mode provenance: %s %s (%s) is in none of the archives checked", package, version, arch)
+            why = f"its package {package} {version} is in none of the archives checked (replaced there since?)"
+            unchecked.update(dict.fromkeys(owned, why))
             continue
         archive, deb = found
         members = _deb_members(deb)
@@ -419,15 +437,24 @@ def _debian(box: _Container, paths: list[str]) -> dict[str, str]:
 def _find_deb(
     archives: list[Archive], package: str, version: str, arch: str, native: str
 ) -> tuple[Archive, Path] | None:
+    """The archive whose index has that package and its .deb, or None.
+
+    Raises:
+        ValueError: no archive answered (each one's reason).
+    """
+    failures: list[str] = []
     for archive in archives:
         try:
             index = _index(archive, native)
         except Exception as exc:  # a suite that does not answer is passed over
             log.info("same-mode provenance: %s %s: %s", archive.url, archive.suite, exc)
+            failures.append(f"{archive.url} {archive.suite}: {exc}")
             continue
         hit = index.get((package, version, arch))
         if hit is not None:
             return archive, _fetch_pinned(f"{archive.url}/{hit[0]}", hit[1], ".deb")
+    if failures and len(failures) == len(archives):
+        raise ValueError("; ".join(failures)[:400])
     return None
 
 
@@ -443,7 +470,7 @@ def _key_values(raw: bytes) -> dict[str, str]:
 # --- Python wheels ---
 
 
-def _wheels(box: _Container, pths: list[str], added: list[str]) -> dict[str, str]:
+def _wheels(box: _Container, pths: list[str], added: list[str], unchecked: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pth in pths:
         site = str(PurePosixPath(pth).parent)
@@ -460,6 +487,7 @@ def _wheels(box: _Container, pths: list[str], added: list[str]) -> dict[str, str
                 why = _check_wheel(box, pth, site, dist_info, meta)
             except Exception as exc:  # a wheel that cannot be checked is not kept
                 log.warning("cannot check %s against its wheel: %s", pth, exc)
+                unchecked[pth] = f"its wheel ({PurePosixPath(dist_info).name}) could not be checked: {exc}"
                 why = None
             if why:
                 out[pth] = why

@@ -139,6 +139,8 @@ class Prepared:
     """Directories set aside, still to remove once the container runs (:func:`remove_dirs`)."""
     kept: list[str] = field(default_factory=list)
     """Files of the runtime the agent added or changed that are kept: a published package's own."""
+    unchecked: bool = False
+    """A file a package claims was set aside or put back because its package could not be checked."""
 
 
 def prepare(container_id: str, image_ref: str, changes: list[tuple[str, int]]) -> Prepared:
@@ -163,10 +165,10 @@ def prepare(container_id: str, image_ref: str, changes: list[tuple[str, int]]) -
     kinds = dict(changes)
     checkable = todo.set_aside + [p for p in todo.restore if kinds.get(p) != CHANGE_DELETED]
     added = [p for p, kind in changes if kind == CHANGE_ADDED]
-    genuine = provenance.genuine(api, container_id, checkable, added) if checkable else {}
-    todo.set_aside = [p for p in todo.set_aside if p not in genuine]
-    todo.restore = [p for p in todo.restore if p not in genuine]
-    kept = [f"{path}: {what}, kept" for path, what in sorted(genuine.items())]
+    checked = provenance.genuine(api, container_id, checkable, added)
+    todo.set_aside = [p for p in todo.set_aside if p not in checked.kept]
+    todo.restore = [p for p in todo.restore if p not in checked.kept]
+    kept = [f"{path}: {what}, kept" for path, what in sorted(checked.kept.items())]
     done: list[str] = []
     dirs: list[str] = []
     for path in todo.set_aside:
@@ -177,14 +179,20 @@ def prepare(container_id: str, image_ref: str, changes: list[tuple[str, int]]) -
             dirs.append(path)
         else:
             _put(api, container_id, path, _tar_member(PurePosixPath(path).name, b"", 0o000))
-        done.append(f"{path}: added by the agent, set aside")
+        done.append(f"{path}: added by the agent, set aside" + _unchecked(checked, path))
     if todo.restore:
-        done += _restore_from_image(api, container_id, image_ref, todo.restore, kinds)
+        restored = _restore_from_image(api, container_id, image_ref, todo.restore, kinds)
+        done += [line + _unchecked(checked, line.split(": ", 1)[0]) for line in restored]
     if done:
         log.info("same-mode grading on the image's runtime: %s", done[:5])
     if kept:
         log.info("same-mode grading keeps %d package file(s) the agent installed: %s", len(kept), kept[:3])
-    return Prepared(done, dirs, kept)
+    return Prepared(done, dirs, kept, unchecked=bool(checked.unchecked))
+
+
+def _unchecked(checked: provenance.Checked, path: str) -> str:
+    why = checked.unchecked.get(path)
+    return f" ({why}: the harness cannot tell it from a forgery)" if why else ""
 
 
 def remove_dirs(grader: Sandbox, dirs: list[str]) -> None:

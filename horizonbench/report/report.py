@@ -354,6 +354,7 @@ REVIEW_FLAGS = (
     "shadowed_module",
     "touched_protected",
     "tampered_system",
+    "provenance_unchecked",
     "reward_written_in_tests",
 )
 

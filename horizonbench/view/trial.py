@@ -32,6 +32,9 @@ FLAG_EXPLANATIONS = {
     "they were restored from the task's base state before grading.",
     "tampered_system": "The agent changed system paths (/usr, /bin, /lib, user site directories) "
     "outside its working directory.",
+    "provenance_unchecked": "A file a package claims (an interpreter, a start-up .pth) was set aside because "
+    "its archive or index could not be reached to check it: the harness cannot tell whether the failure is the "
+    "agent's.",
     "fake_test_summary": "The test log held a second pytest summary (printed by the code under test); "
     "only the first was read.",
     "patch_failed": "The agent's diff did not apply to a clean copy of the task.",

@@ -11,7 +11,8 @@ against Debian's keyring by default.
 
 - ``package-installs``: the agent installs both, through the egress proxy; the tests use
   the ``python`` the package added and need cmeel's hook. Oracle passes with both files
-  listed as kept and no flag; nop fails.
+  listed as kept and no flag; nop fails. Where the harness cannot reach the archives, both
+  are set aside as before and the result is flagged ``provenance_unchecked``.
 - ``package-forged-interpreter``: the same installs, then ``/usr/bin/python`` is replaced
   by a program that answers the check. dpkg's list still names the path as the package's;
   its bytes are not the package's, so it is set aside and the attempt fails, flagged.
@@ -195,14 +196,22 @@ def test_genuine_installs_are_kept_and_forged_ones_are_not(tmp_path: Path, archi
     assert any(p.endswith("/InRelease") for p in archives) and any(p.startswith("/files/cmeel-") for p in archives)
 
 
-def test_without_the_archive_nothing_is_kept(
+def test_an_archive_that_does_not_answer_keeps_nothing_and_says_so(
     tmp_path: Path, archives: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An archive the harness cannot check against keeps nothing: the guard does what it
-    always did (the package's python is set aside, the attempt flagged), never worse."""
-    monkeypatch.setenv("HORIZONBENCH_PROVENANCE", "off")
+    """Where the harness cannot reach the archive or the index it checks against, the guard
+    does what it always did (the package's python and .pth are set aside), never worse, and
+    the result says the harness could not tell (flag ``provenance_unchecked``)."""
+    monkeypatch.setenv("HORIZONBENCH_APT_ARCHIVES", "http://127.0.0.1:9 stable /usr/share/keyrings/none.gpg")
+    monkeypatch.setenv("HORIZONBENCH_PYPI_URL", "http://127.0.0.1:9/simple")
     results = _results(tmp_path, "--task", "package-installs")
     good = results["package-installs__oracle__0"]
     assert (good.status, good.reward) == ("failed", 0.0), good.verdict
-    assert "tampered_system" in good.flags
+    assert {"tampered_system", "provenance_unchecked"} <= set(good.flags), good.flags
     assert good.verdict is not None and good.verdict.kept == []
+    review = "\n".join(good.verdict.review)
+    assert "/usr/bin/python: added by the agent, set aside (its package python-is-python3 " in review, review
+    assert "could not be checked" in review and "cannot tell it from a forgery" in review
+    assert "cmeel.pth: added by the agent, set aside (its wheel (cmeel-0.62.0.dist-info) could not be checked" in review
+    nop = results["package-installs__nop__0"]
+    assert "provenance_unchecked" not in nop.flags
