@@ -23,6 +23,10 @@ command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 # The static egress bridge is built on the host (horizonbench/sandbox/native.py).
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || [ -f /usr/lib/aarch64-linux-gnu/libc.a ] || need+=(libc6-dev)
+# Same-mode grading checks installed packages against the signed Debian archive (gpgv);
+# the tests sign an archive of their own (gpg).
+command -v gpgv >/dev/null 2>&1 || need+=(gpgv)
+command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]} from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
