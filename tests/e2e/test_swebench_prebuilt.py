@@ -36,6 +36,7 @@ def history(tmp_path_factory: pytest.TempPathFactory, docker_engine: docker.Dock
 
 def _import(tmp_path: Path, records: list[dict[str, Any]], *args: str | Path) -> Path:
     suite = tmp_path / "suite"
+    tmp_path.mkdir(parents=True, exist_ok=True)
     res = hb("tasks", "import-swebench", write_jsonl(tmp_path / "i.jsonl", records), "--out", suite, *args)
     assert res.returncode == 0, res.stdout + res.stderr
     assert f"{len(records)} imported, 0 unsupported" in res.stdout, res.stdout
