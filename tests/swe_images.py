@@ -48,14 +48,15 @@ def swebench_name(instance_id: str) -> str:
 
 
 def eval_image(client: docker.DockerClient, repos: Path, base: str, work: Path) -> str:
-    """The evaluation image of the dateutil clone at ``base`` (built once, then found by its tag)."""
+    """The tag of the evaluation image of the dateutil clone at ``base`` (built once, then found by it)."""
     bullseye = base_image.ensure(release="bullseye").tag
     dockerfile = DOCKERFILE.format(base=bullseye)
     bullseye_id = client.images.get(bullseye).id
     key = hashlib.sha256(json.dumps([dockerfile, REQUIREMENTS, base, bullseye_id]).encode()).hexdigest()[:16]
     tag = f"hb-test/swe-eval-dateutil:{key}"
     try:
-        return str(client.images.get(tag).id)
+        client.images.get(tag)
+        return tag
     except docker.errors.ImageNotFound:
         pass
     ctx = work / "eval-image"
@@ -69,8 +70,8 @@ def eval_image(client: docker.DockerClient, repos: Path, base: str, work: Path) 
     git(testbed, "gc", "-q", "--prune=now")
     images.download_wheelhouse(REQUIREMENTS, ctx / "wheelhouse", python_version="3.9")
     (ctx / "Dockerfile").write_text(dockerfile)
-    image, _ = client.images.build(path=str(ctx), tag=tag, network_mode="host", rm=True)
-    return str(image.id)
+    client.images.build(path=str(ctx), tag=tag, network_mode="host", rm=True)
+    return tag
 
 
 def eval_script(row: dict[str, Any], test_cmd: str = "pytest -rA", activate: str = ACTIVATE) -> str:

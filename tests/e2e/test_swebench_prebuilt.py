@@ -27,11 +27,11 @@ ISO = "dateutil__dateutil-1125"
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory, docker_engine: docker.DockerClient) -> dict[str, Any]:
-    """The dateutil clone, its instances by id, and the evaluation image of their base commit."""
+    """The dateutil clone, its instances by id, and the tag of the evaluation image of their base commit."""
     root = tmp_path_factory.mktemp("dateutil")
     repos, rows = dateutil_history(root)
-    image_id = eval_image(docker_engine, repos, rows[0]["base_commit"], root)
-    return {"repos": repos, "rows": {r["instance_id"]: r for r in rows}, "image_id": image_id}
+    image = eval_image(docker_engine, repos, rows[0]["base_commit"], root)
+    return {"repos": repos, "rows": {r["instance_id"]: r for r in rows}, "image": image}
 
 
 def _import(tmp_path: Path, records: list[dict[str, Any]], *args: str | Path) -> Path:
@@ -54,7 +54,7 @@ def test_the_pulled_image_grades_with_the_records_eval_script(
     history: dict[str, Any], registry: LocalRegistry, docker_engine: docker.DockerClient, tmp_path: Path
 ) -> None:
     row = history["rows"][ISO]
-    ref = registry.push(docker_engine, history["image_id"], swebench_name(ISO), "latest")
+    ref = registry.push(docker_engine, history["image"], swebench_name(ISO), "latest")
     record = with_image(row, ref)
     # No clone: the prebuilt path needs only the record.
     suite = _import(tmp_path, [record], "--environment", "prebuilt")
@@ -120,6 +120,17 @@ def test_with_no_registry_prebuilt_is_an_image_error_and_auto_builds_offline(
     assert oracle.verdict is None and oracle.error is not None and ref in oracle.error
     assert "no registry serves it" in oracle.error
 
+    # An air-gapped lab maps the record's image to its own copy: a stand-in, graded by the eval script.
+    mapped = hb("run", prebuilt, "--agent", "oracle", "--image-map", f"{ref}={history['image']}",
+                "--results", tmp_path / "r", "--run-id", "mapped", "--no-progress", timeout=1500)  # fmt: skip
+    assert mapped.returncode == 0, mapped.stdout + mapped.stderr
+    (stand_in,) = RunDir(tmp_path / "r", "mapped").results()
+    assert stand_in.status == "passed", stand_in.error or stand_in.verdict
+    assert stand_in.image_origin is not None and stand_in.image_origin.source == "stand-in"
+    assert stand_in.image_origin.ref == history["image"] and stand_in.image_origin.requested == ref
+    log_text = (tmp_path / "r" / "mapped" / "trials" / f"{ISO}__oracle__0" / "verifier.log").read_text()
+    assert "$ /bin/bash /eval.sh" in log_text
+
     suite = _import(tmp_path / "auto", [record], "--repos", history["repos"])
     toml = (suite / ISO / "task.toml").read_text()
     assert 'swebench_environment = "prebuilt+build"' in toml and (suite / ISO / "environment").is_dir()
@@ -142,7 +153,7 @@ def test_an_eval_script_that_runs_no_test_is_an_error_never_a_failure(
     history: dict[str, Any], registry: LocalRegistry, docker_engine: docker.DockerClient, tmp_path: Path
 ) -> None:
     row = history["rows"][ISO]
-    ref = registry.push(docker_engine, history["image_id"], swebench_name(ISO), "latest")
+    ref = registry.push(docker_engine, history["image"], swebench_name(ISO), "latest")
     # A record with no eval_script gets swebench's own layout, which activates the conda env
     # `testbed`: this image has none, so no pytest runs and the parser finds no test.
     no_conda = {k: v for k, v in with_image(row, ref).items() if k != "eval_script"}
