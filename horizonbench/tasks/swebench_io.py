@@ -222,6 +222,7 @@ def _import_one(
                 raise
             note = f"built offline only, its image {image} is not used: {exc}"
     if prebuilt is None:
+        _require_pytest_ids(f2p + p2p)
         parser = log_parser_for(str(inst["repo"]))
         built = _write_offline(inst, repos_dir, task_dir, requirements, suite_dir, WORKDIR, parser)
         _write_common(inst, task_dir)
@@ -283,6 +284,17 @@ class Prebuilt:
     eval_type: str
 
 
+def _require_pytest_ids(tests: list[str]) -> None:
+    """Offline builds run pytest on the listed tests.
+
+    Raises:
+        Unsupported: one of them is not a pytest node id.
+    """
+    not_pytest = [t for t in tests if "::" not in t and not t.endswith(".py")]
+    if not_pytest:
+        raise Unsupported(f"test id {not_pytest[0]!r} is not a pytest node id (unknown test framework)")
+
+
 def _write_common(inst: dict[str, Any], task_dir: Path) -> None:
     """The oracle (the gold patch) and the instruction (the problem statement, unchanged)."""
     (task_dir / "solution").mkdir(exist_ok=True)
@@ -310,9 +322,7 @@ def _write_offline(
     """
     repo, base = str(inst["repo"]), str(inst["base_commit"])
     f2p, p2p = listed_tests(inst, "FAIL_TO_PASS"), listed_tests(inst, "PASS_TO_PASS")
-    not_pytest = [t for t in f2p + p2p if "::" not in t and not t.endswith(".py")]
-    if not_pytest:
-        raise Unsupported(f"test id {not_pytest[0]!r} is not a pytest node id (unknown test framework)")
+    _require_pytest_ids(f2p + p2p)
     spec = swebench_env.resolve(inst, requirements)
     clone = find_clone(repos_dir, repo)
     if _git(clone, "cat-file", "-e", f"{base}^{{commit}}").returncode != 0:
@@ -398,10 +408,9 @@ def _task_toml(
     if prebuilt is not None:
         how = "prebuilt" if offline is None else "prebuilt+build"
         meta += f"swebench_environment = {_toml_str(how)}\n"
-        # swebench's images keep the repository at /testbed (its harness works there).
-        environment = (
-            f"docker_image = {_toml_str(prebuilt.image)}\nworkdir = {_toml_str(swebench_eval.TESTBED)}\n{environment}"
-        )
+        # The working directory is the image's (swebench's end in WORKDIR /testbed); a build
+        # of environment/ keeps the repository there too.
+        environment = f"docker_image = {_toml_str(prebuilt.image)}\n{environment}"
         # run_evaluation's default --timeout.
         verifier = (
             f"timeout_sec = 1800\neval_script = {_toml_str(EVAL_SCRIPT)}\n"

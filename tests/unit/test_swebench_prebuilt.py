@@ -78,7 +78,7 @@ def test_prebuilt_import_needs_no_clone_and_keeps_the_record(
     assert "names no image" in dict(report.skipped)["acme__calc-2"]
     task = load_task(report.imported[0])
     env, v = task.config.environment, task.config.verifier
-    assert (env.docker_image, env.workdir, env.layer) == (IMAGE, "/testbed", None)
+    assert (env.docker_image, env.workdir, env.layer) == (IMAGE, None, None)  # the image's WORKDIR
     assert (v.eval_script, v.eval_type, v.log_parser, v.command) == (
         EVAL_SCRIPT,
         "pass_and_fail",
@@ -105,7 +105,7 @@ def test_auto_ships_the_offline_build_beside_the_image(
     (path,) = import_instances([_record(c)], repos, tmp_path).imported
     task = load_task(path)
     env, v = task.config.environment, task.config.verifier
-    assert env.docker_image == IMAGE and env.layer is not None and env.workdir == "/testbed"
+    assert env.docker_image == IMAGE and env.layer is not None and env.workdir is None
     # The build keeps the repository where the image has it, and grades with its own command.
     assert "WORKDIR /testbed" in (task.environment_dir / "Dockerfile").read_text()
     assert v.tests_dir == "/testbed" and v.command is not None and v.eval_script == EVAL_SCRIPT
