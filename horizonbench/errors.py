@@ -58,3 +58,8 @@ class ClaimsFileError(HorizonError):
 
 class DatasetError(HorizonError):
     """A dataset registry is malformed or unreachable, a dataset is unknown, or its tasks cannot be fetched."""
+
+
+class EvalScriptError(HorizonError):
+    """A SWE-bench eval script did not get its tests to run (its setup failed before the start
+    marker, or no test result is in its log): an infrastructure error, never the agent's failure."""

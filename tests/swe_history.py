@@ -19,6 +19,7 @@ its pytest configuration turns every warning into an error), packages beyond pyt
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tarfile
@@ -71,9 +72,15 @@ FIXES: dict[str, dict[str, Any]] = {
 }
 
 
+# Fixed commit dates: the same history has the same commit ids on every run, so images
+# made of it (tests/swe_images.py) are cached by content.
+_DATES = {"GIT_AUTHOR_DATE": "2021-07-08T00:00:00Z", "GIT_COMMITTER_DATE": "2021-07-08T00:00:00Z"}
+
+
 def git(cwd: Path, *args: str) -> str:
     ident = ["-c", "user.name=t", "-c", "user.email=t@t.invalid"]
-    return subprocess.run(["git", *ident, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+    env = {**os.environ, **_DATES}
+    return subprocess.run(["git", *ident, *args], cwd=cwd, check=True, capture_output=True, text=True, env=env).stdout
 
 
 def _unpack(sdist: Path, dest: Path) -> Path:

@@ -150,7 +150,9 @@ def tasks_import_swebench(
     instances: Path | None = typer.Argument(
         None, help="SWE-bench instances: a .jsonl, .json, .parquet or .arrow file (or use --dataset)."
     ),
-    repos: Path = typer.Option(..., "--repos", help="Folder of local clones (owner__name or name)."),
+    repos: Path | None = typer.Option(
+        None, "--repos", help="Folder of local clones (owner__name or name), for environments built offline."
+    ),
     dataset: str | None = typer.Option(
         None, "--dataset", help="A dataset by name through the datasets library, e.g. princeton-nlp/SWE-bench_Lite."
     ),
@@ -160,6 +162,12 @@ def tasks_import_swebench(
         [], "--requirement", "-r", help="pip requirement of images, added to the defaults (repeatable)."
     ),
     overwrite: bool = typer.Option(False, help="Replace task folders that exist."),
+    environment: str = typer.Option(
+        "auto",
+        "--environment",
+        help="prebuilt: a record's evaluation image (pulled; graded by its eval_script); build: offline from the "
+        "spec (needs --repos); auto: the image, with the offline build where no registry serves it.",
+    ),
 ) -> None:
     """Turn SWE-bench instances into task folders; unsupported ones are listed with the reason."""
     from horizonbench.errors import ConfigError
@@ -169,9 +177,11 @@ def tasks_import_swebench(
     if (instances is None) == (dataset is None):
         raise ConfigError("tasks import-swebench: give an instances file or --dataset NAME, not both")
     source = instances if instances is not None else load_dataset_rows(str(dataset), split)
-    report = import_instances(source, repos, dest, with_defaults(requirement), overwrite)
+    report = import_instances(source, repos, dest, with_defaults(requirement), overwrite, environment)
     for path in report.imported:
         out.print(f"imported {path}", highlight=False)
+    for iid, note in report.notes:
+        out.print(f"[yellow]note[/] {iid}: {note}", highlight=False, soft_wrap=True)
     for iid, reason in report.skipped:
         out.print(f"[yellow]unsupported[/] {iid}: {reason}", highlight=False, soft_wrap=True)
     out.print(f"{len(report.imported)} imported, {len(report.skipped)} unsupported")
@@ -196,6 +206,9 @@ def score_predictions(
     run_id: str | None = typer.Option(None, "--run-id", help="Report folder name under --results."),
     results: Path = typer.Option(Path("results"), "--results", help="Results root directory."),
     concurrency: int = typer.Option(2, "--concurrency", "-n", help="Predictions graded at once."),
+    force_build: bool = ForceBuildOpt,
+    image_map: list[str] = ImageMapOpt,
+    image_map_file: list[Path] = ImageMapFileOpt,
 ) -> None:
     """Grade published patches like agents' diffs (fresh mode), without running an agent."""
     from datetime import UTC, datetime
@@ -203,7 +216,8 @@ def score_predictions(
     from horizonbench.workflows.predictions import score_predictions as score
 
     rid = run_id or datetime.now(UTC).strftime("preds-%Y%m%d-%H%M%S")
-    report = score(predictions, suite, results, rid, concurrency)
+    policy = image_policy(force_build, image_map, image_map_file)
+    report = score(predictions, suite, results, rid, concurrency, policy)
     table = Table("instance", "model", "status", "detail")
     for r in report.results:
         table.add_row(r.instance_id, r.model, r.status, r.detail[:80])

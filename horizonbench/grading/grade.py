@@ -19,10 +19,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from horizonbench.errors import SandboxError, SessionDied
+from horizonbench.grading import eval_script, runtime
 from horizonbench.grading import parsers as graders
-from horizonbench.grading import runtime
 from horizonbench.grading.guard import GuardSetup, restore_shadowing_modules, restore_test_config
 from horizonbench.grading.records import GuardReport, check_records, cross_check_log, cross_check_reward
 from horizonbench.grading.tamper import (
@@ -44,6 +45,9 @@ from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.sandbox.shell import ExecResult
 from horizonbench.sandbox.snapshot import remove_snapshot
 from horizonbench.tasks.loader import Task
+
+if TYPE_CHECKING:
+    from swebench.types import TestSpec
 
 log = logging.getLogger(__name__)
 
@@ -312,13 +316,21 @@ def _run_tests(
     # may install its own, so auto-loading stays on there.
     guard = GuardSetup.new(keys=32, base_plugins=_graded_by_pytest_log(task))
     guard.install(sb, VERIFIER_DIR)
-    # Whatever the agent wrote where results land is gone before the tests start.
-    sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR} && {guard.switch_on()}", timeout=60)
-    for tests in task.test_dirs:  # a step's own tests/ land over the task's
-        sb.put_dir(tests, v.tests_dir)
-    for dest, src in task.test_includes().items():
-        sb.write_file(f"{v.tests_dir.rstrip('/')}/{dest}", src.read_bytes())
-    command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
+    spec = eval_script.test_spec(task, image) if eval_script.applies(task, image) else None
+    # Whatever the agent wrote where results land is gone before the tests start. An eval
+    # script switches the guard on itself, in the environment it activates.
+    switch = "" if spec is not None else f" && {guard.switch_on()}"
+    sb.exec(f"rm -rf {VERIFIER_DIR} && mkdir -p {VERIFIER_DIR}{switch}", timeout=60)
+    if spec is not None:
+        # The record's script applies its test patch itself: no tests/ are copied in.
+        sb.write_file(eval_script.EVAL_PATH, eval_script.script(spec, [guard.switch_on()]))
+        command = f"/bin/bash {eval_script.EVAL_PATH}"
+    else:
+        for tests in task.test_dirs:  # a step's own tests/ land over the task's
+            sb.put_dir(tests, v.tests_dir)
+        for dest, src in task.test_includes().items():
+            sb.write_file(f"{v.tests_dir.rstrip('/')}/{dest}", src.read_bytes())
+        command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
     out = f"{VERIFIER_DIR}/test-output.log"
     started = time.monotonic()
     env = {**grading_env(sb), **v.env}  # the egress proxy, where the verifier phase has network
@@ -327,13 +339,13 @@ def _run_tests(
     if freeze:
         sb.pause()
         try:
-            return _conclude(task, sb, trial_dir, command, out, res, mode, flags, guard, test_s)
+            return _conclude(task, sb, trial_dir, command, out, res, mode, flags, guard, test_s, spec)
         finally:
             sb.unpause()
     if v.grader == "reward":
         # A process the tests left could still write the reward file after test.sh did.
         sb.kill_all()
-    return _conclude(task, sb, trial_dir, command, out, res, mode, flags, guard, test_s)
+    return _conclude(task, sb, trial_dir, command, out, res, mode, flags, guard, test_s, spec)
 
 
 def _conclude(
@@ -347,8 +359,14 @@ def _conclude(
     flags: list[str],
     guard: GuardSetup,
     test_s: float,
+    spec: TestSpec | None = None,
 ) -> tuple[Verdict, float]:
-    """Read the test log, the guard's records and the reward, and decide."""
+    """Read the test log, the guard's records and the reward, and decide. With ``spec`` (an
+    eval script ran), the test output is what swebench reads of its log.
+
+    Raises:
+        EvalScriptError: the eval script did not get its tests to run.
+    """
     # Code under test may print without end: only the head and the tail (where the
     # summary is) of a long log come out of the container.
     try:
@@ -363,7 +381,15 @@ def _conclude(
         flags.append("verifier_timeout")
     report = check_records(guard.read_records(sb), guard.keys, guard.nonce)
     write_redacted(trial_dir / "guard.json", json.dumps(report.to_json(), indent=1) + "\n")
-    verdict = _decide(task, sb, log_text, res.exit_code, mode, flags, report)
+    exit_code = res.exit_code
+    if spec is not None:
+        output = eval_script.read_log(log_text, spec)
+        if output.problem:  # swebench takes no result from this log: not resolved
+            refused = _refused(task, mode, "no_test_result", output.problem)
+            refused.flags, refused.exit_code = [*flags, *refused.flags], output.exit_code
+            return refused, test_s
+        log_text, exit_code = output.text, output.exit_code if output.exit_code is not None else res.exit_code
+    verdict = _decide(task, sb, log_text, exit_code, mode, flags, report)
     return verdict, test_s
 
 
@@ -423,7 +449,7 @@ def _decide(
             **base,
         )
     if v.grader == "swebench":
-        resolution, report = graders.swebench_report(status_map, v.fail_to_pass, v.pass_to_pass)
+        resolution, report = graders.swebench_report(status_map, v.fail_to_pass, v.pass_to_pass, v.eval_type)
         f2p, p2p = report["FAIL_TO_PASS"], report["PASS_TO_PASS"]
         n_ok = len(f2p["success"]) + len(p2p["success"])
         n_all = n_ok + len(f2p["failure"]) + len(p2p["failure"])

@@ -109,8 +109,9 @@ def pytest_summary(log: str) -> tuple[str, int]:
     return "\n".join(body), sections
 
 
-def parse_log(log: str, parser: str) -> tuple[dict[str, str], list[str]]:
-    """Test id -> status (PASSED, FAILED, ERROR, SKIPPED, XFAIL) with swebench's parser.
+def parse_log(log: str, parser: str, test_spec: Any = None) -> tuple[dict[str, str], list[str]]:
+    """Test id -> status (PASSED, FAILED, ERROR, SKIPPED, XFAIL) with swebench's parser
+    (given the instance's ``swebench.types.TestSpec`` where there is one: some parsers read it).
 
     Returns the status map and flags (``fake_test_summary`` when a pytest log carries
     more than one summary section).
@@ -127,7 +128,7 @@ def parse_log(log: str, parser: str) -> tuple[dict[str, str], list[str]]:
         text, sections = pytest_summary(log)
         if sections > 1:
             flags.append("fake_test_summary")
-    return dict(fn(text, None)), flags
+    return dict(fn(text, test_spec)), flags
 
 
 def parse_status_lines(text: str, parser: str) -> dict[str, str]:
@@ -138,11 +139,17 @@ def parse_status_lines(text: str, parser: str) -> dict[str, str]:
     return dict(PARSER_REGISTRY[parser](text, None))
 
 
-def swebench_report(status: dict[str, str], fail_to_pass: list[str], pass_to_pass: list[str]) -> tuple[str, Any]:
-    """swebench's resolution status and per-list report for a status map."""
+def swebench_report(
+    status: dict[str, str], fail_to_pass: list[str], pass_to_pass: list[str], eval_type: str = "pass_and_fail"
+) -> tuple[str, Any]:
+    """swebench's resolution status and per-list report for a status map (``eval_type`` as
+    swebench's ``EvalType``: ``pass_and_fail`` or ``fail_only``)."""
+    from swebench.harness.constants import EvalType
     from swebench.harness.grading import get_eval_tests_report, get_resolution_status
 
-    report = get_eval_tests_report(status, {"FAIL_TO_PASS": fail_to_pass, "PASS_TO_PASS": pass_to_pass})
+    report = get_eval_tests_report(
+        status, {"FAIL_TO_PASS": fail_to_pass, "PASS_TO_PASS": pass_to_pass}, eval_type=EvalType(eval_type)
+    )
     return str(get_resolution_status(report)), report
 
 

@@ -243,6 +243,17 @@ class VerifierSection(_Model):
     fail_to_pass: list[str] = Field(default_factory=list, description="Tests the fix must make pass.")
     pass_to_pass: list[str] = Field(default_factory=list, description="Tests that must keep passing.")
     log_parser: str = Field("parse_log_pytest", description="swebench log parser for the test output.")
+    eval_script: str | None = Field(
+        None,
+        description="A SWE-bench eval script (a file of the task directory) run in place of command where the "
+        "sandbox runs the task's docker_image or its stand-in: swebench's harness semantics, the log between its "
+        "'>>>>> Start Test Output' and '>>>>> End Test Output' markers graded. A build of environment/ uses command.",
+    )
+    eval_type: Literal["pass_and_fail", "fail_only"] = Field(
+        "pass_and_fail",
+        description="swebench's EvalType: pass_and_fail (a listed test passes only where the log shows it pass) or "
+        "fail_only (it passes unless the log shows it fail).",
+    )
     protected: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PROTECTED),
         description="Globs (relative to the workdir) restored from the base state before fresh grading.",
@@ -399,6 +410,8 @@ class TaskConfig(_Model):
     def _grading_consistent(self) -> TaskConfig:
         if self.verifier.grader == "swebench" and not self.verifier.fail_to_pass:
             raise ValueError("verifier.fail_to_pass: the swebench grader needs at least one test")
+        if self.verifier.eval_script and not self.environment.docker_image:
+            raise ValueError("verifier.eval_script: it runs on the task's prebuilt image; set environment.docker_image")
         if self.verifier.grader == "milestones" and not self.milestones:
             raise ValueError("milestones: the milestones grader needs at least one [[milestones]] entry")
         names = [step.name for step in self.steps or []]

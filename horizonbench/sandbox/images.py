@@ -118,6 +118,9 @@ class TaskImage:
     log_path: str = ""
     origin: ImageOrigin | None = None
     """How the image came to be (pulled, built, local, stand-in); recorded in the trial's result."""
+    prebuilt: bool = False
+    """Whether it is the task's ``docker_image`` (or its stand-in) rather than a build of ``environment/``:
+    a SWE-bench task grades with its record's eval script only there."""
 
 
 def _lock(tag: str) -> threading.Lock:
@@ -291,7 +294,7 @@ def _prebuilt(task: Task, requested: str, policy: ImagePolicy, buildable: bool) 
         digest=pull.repo_digest(ref, image_id),
         requested=requested,
     )
-    return TaskImage(ref, image_id, _workdir(task, image_id), built=False, origin=origin)
+    return TaskImage(ref, image_id, _workdir(task, image_id), built=False, origin=origin, prebuilt=True)
 
 
 def _workdir(task: Task, image_id: str) -> str:

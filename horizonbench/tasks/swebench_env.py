@@ -101,17 +101,13 @@ def record_spec(inst: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def resolve(inst: dict[str, Any], default_requirements: list[str]) -> EnvSpec:
-    """The environment spec of an instance: the record's fields over the table's.
-
-    Raises:
-        Unsupported: its Python has no base image here, or its packages are a conda file.
-    """
+def merged_spec(inst: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The spec fields of an instance, the record's over the table's, and where they came
+    from: "record", the table's source, "record+<table source>", or "default"."""
     repo, version = str(inst.get("repo") or ""), str(inst.get("version") or "")
     table = specs_table()
     from_table = table["repos"].get(repo, {}).get("versions", {}).get(version, {})
     own = record_spec(inst)
-    merged = {**from_table, **own}
     if own and from_table:
         source = f"record+{table['source']}"
     elif own:
@@ -120,6 +116,17 @@ def resolve(inst: dict[str, Any], default_requirements: list[str]) -> EnvSpec:
         source = str(table["source"])
     else:
         source = "default"
+    return {**from_table, **own}, source
+
+
+def resolve(inst: dict[str, Any], default_requirements: list[str]) -> EnvSpec:
+    """The environment spec of an instance: the record's fields over the table's.
+
+    Raises:
+        Unsupported: its Python has no base image here, or its packages are a conda file.
+    """
+    repo, version = str(inst.get("repo") or ""), str(inst.get("version") or "")
+    merged, source = merged_spec(inst)
     python = str(merged.get("python") or DEFAULT_PYTHON)
     spec = EnvSpec(repo=repo, version=version, python=python, source=source, fallback=list(default_requirements))
     spec.release  # noqa: B018 - raises Unsupported for a Python with no base image

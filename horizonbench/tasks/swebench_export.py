@@ -7,8 +7,11 @@ what it was imported from: the upstream ``base_commit`` and ``environment_setup_
 the record's ``image``, the problem statement unchanged. A native task gives the commit
 inside its image. ``test_patch`` is the hidden tests as a diff against the image's tree
 (which is the tree at ``base_commit``), and ``eval_script`` applies it, runs the task's
-test command between swebench's output markers and puts the test files back, as
-SWE-bench's own eval scripts do.
+test command between swebench's output markers and puts the test files back, in the layout
+of SWE-bench's own eval scripts (:func:`horizonbench.tasks.swebench_eval.eval_script`).
+A task imported with its record's evaluation image (``[verifier] eval_script``) gives back
+the record's ``image``, ``eval_script`` and ``test_patch`` as they were, with no image to
+build or pull.
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ from typing import Any
 
 from horizonbench.errors import TaskError
 from horizonbench.tasks.loader import Task, load_tasks
-from horizonbench.tasks.swebench_io import WORKDIR, patch_files
+from horizonbench.tasks.swebench_eval import eval_script as layout
+from horizonbench.tasks.swebench_io import TEST_PATCH, WORKDIR
 
 # The sentence imports before this version appended to the problem statement.
 _OLD_SUFFIX = f"\n\nThe repository is in `{WORKDIR}`.\n"
-_HEREDOC = "EOF_HORIZONBENCH_TEST_PATCH"
 
 
 def export_suite(paths: Sequence[Path], out: Path) -> list[dict[str, Any]]:
@@ -54,44 +57,9 @@ def problem_statement(task: Task) -> str:
 
 
 def eval_script(workdir: str, command: str, test_patch: str) -> str:
-    """An eval.sh as SWE-bench ships them: apply the test patch, run the tests between
-    the output markers, put the test files back (files the patch adds are removed)."""
-    from swebench.harness.constants import END_TEST_OUTPUT, START_TEST_OUTPUT
-
-    touched = patch_files(test_patch)
-    added = set(_added_files(test_patch))
-    existing = " ".join(shlex.quote(p) for p, _ in touched if p not in added)
-    new = " ".join(shlex.quote(p) for p in sorted(added))
-    reset = []
-    if existing:
-        reset.append(f"git checkout HEAD -- {existing}")
-    if new:
-        reset.append(f"rm -f -- {new}")
-    return "\n".join(
-        [
-            "#!/bin/bash",
-            "set -uxo pipefail",
-            f"cd {shlex.quote(workdir)}",
-            *reset,
-            f"git apply -v - <<'{_HEREDOC}'",
-            test_patch.rstrip("\n"),
-            _HEREDOC,
-            f"echo {shlex.quote(START_TEST_OUTPUT)}",
-            command,
-            f"echo {shlex.quote(END_TEST_OUTPUT)}",
-            *reset,
-            "",
-        ]
-    )
-
-
-def _added_files(patch: str) -> list[str]:
-    out = []
-    for block in patch.split("diff --git ")[1:]:
-        header, _, rest = block.partition("\n")
-        if rest.startswith("new file mode") and " b/" in header:
-            out.append(header.rsplit(" b/", 1)[1].strip('"'))
-    return out
+    """An eval.sh as SWE-bench ships them for a task's own image: its repository is a fresh
+    one, so the test files are reset to ``HEAD`` (the tree at ``base_commit``)."""
+    return layout(workdir=workdir, base_ref="HEAD", test_patch=test_patch, test_command=command)
 
 
 def instance_of(task: Task) -> dict[str, Any]:
@@ -110,6 +78,8 @@ def instance_of(task: Task) -> dict[str, Any]:
     patch_file = task.solution_dir / "patch.diff"
     if not patch_file.is_file():
         raise TaskError(f"{task.path}: solution/patch.diff is missing (SWE-bench instances need a gold patch)")
+    if v.eval_script:
+        return _record_of(task, meta, patch_file.read_text())
     image = images.ensure(task)
     with Sandbox.start(image.tag, workdir=image.workdir) as sb:
         head = sb.exec("git rev-parse HEAD", timeout=60).stdout.strip()
@@ -135,4 +105,38 @@ def instance_of(task: Task) -> dict[str, Any]:
         "eval_script": eval_script(image.workdir, command, test_patch),
         "log_parser": v.log_parser,
         "eval_type": EvalType.PASS_AND_FAIL.value,
+    }
+
+
+def _record_of(task: Task, meta: dict[str, Any], patch: str) -> dict[str, Any]:
+    """A task imported with its record's evaluation image, as that record was.
+
+    Raises:
+        TaskError: its test patch (``swebench/test_patch.diff``) is missing.
+    """
+    from swebench.harness.constants import FAIL_TO_PASS, PASS_TO_PASS
+
+    v = task.config.verifier
+    assert v.eval_script is not None
+    test_patch = task.path / TEST_PATCH
+    if not test_patch.is_file():
+        raise TaskError(f"{task.path}: {TEST_PATCH} is missing (the record's test_patch, kept at import)")
+    base = str(meta.get("swebench_base_commit") or "")
+    return {
+        "repo": meta.get("swebench_repo") or f"horizonbench/{task.family}",
+        "instance_id": meta.get("swebench_instance_id") or task.name,
+        "base_commit": base,
+        "patch": patch,
+        "test_patch": test_patch.read_text(),
+        "problem_statement": problem_statement(task),
+        "hints_text": "",
+        "created_at": str(meta.get("created") or ""),
+        "version": str(meta.get("swebench_version") or ""),
+        FAIL_TO_PASS: json.dumps(v.fail_to_pass),
+        PASS_TO_PASS: json.dumps(v.pass_to_pass),
+        "environment_setup_commit": str(meta.get("swebench_environment_setup_commit") or base),
+        "image": str(meta.get("swebench_image") or task.config.environment.docker_image),
+        "eval_script": (task.path / v.eval_script).read_text(),
+        "log_parser": v.log_parser,
+        "eval_type": v.eval_type,
     }

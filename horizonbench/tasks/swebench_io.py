@@ -8,6 +8,13 @@ image makes a fresh one-commit repository of it, so no later commit is reachable
 gold ``patch`` becomes the oracle, the files ``test_patch`` touches (as they are after it)
 become the hidden tests. Instances that cannot be imported are listed with the reason.
 
+A record that names its evaluation ``image`` (SWE-bench 5) gets that image as the task's
+``docker_image``, pulled where a registry serves it, and its ``eval_script`` (written in
+swebench's layout from the spec where the record has none, :mod:`.swebench_eval`) grades
+on it. Where the offline environment can be built too, the task also ships it, used where
+no registry serves the image. ``environment`` chooses: ``prebuilt`` (the image only),
+``build`` (offline only, the image kept as metadata), ``auto`` (both where both can be had).
+
 The record's upstream ``base_commit``, ``environment_setup_commit`` and evaluation
 ``image`` stay in ``[metadata]`` and its problem statement is the instruction, unchanged,
 so :mod:`horizonbench.tasks.swebench_export` can hand them back to SWE-bench tooling.
@@ -28,7 +35,7 @@ from typing import Any
 
 from horizonbench.errors import TaskError
 from horizonbench.models.task import is_pytest_style
-from horizonbench.tasks import swebench_env
+from horizonbench.tasks import swebench_env, swebench_eval
 from horizonbench.tasks.swebench_env import Unsupported
 from horizonbench.tasks.swebench_sources import read_instances_file
 from horizonbench.tasks.swebench_sources import read_jsonl as read_jsonl  # its old home
@@ -38,6 +45,9 @@ log = logging.getLogger(__name__)
 DEFAULT_REQUIREMENTS = ["pytest==8.3.3"]
 REQUIRED = ("instance_id", "repo", "base_commit", "patch", "test_patch", "FAIL_TO_PASS")
 WORKDIR = "/work/repo"
+ENVIRONMENTS = ("auto", "prebuilt", "build")
+EVAL_SCRIPT = "swebench/eval.sh"
+TEST_PATCH = "swebench/test_patch.diff"
 # SWE-bench Verified's annotated fix times, as expert minutes (the middle of each bucket).
 DIFFICULTY_MINUTES = {"<15 min fix": 10.0, "15 min - 1 hour": 35.0, "1-4 hours": 150.0, ">4 hours": 300.0}
 
@@ -46,6 +56,8 @@ class ImportReport:
     imported: list[Path] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """(instance_id, reason) of each instance that was not imported."""
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """(instance_id, note) of each instance imported with one environment of the two ``auto`` asks for."""
 
 
 def listed_tests(instance: dict[str, Any], key: str) -> list[str]:
@@ -86,7 +98,9 @@ def log_parser_for(repo: str) -> str:
     return name
 
 
-def find_clone(repos_dir: Path, repo: str) -> Path:
+def find_clone(repos_dir: Path | None, repo: str) -> Path:
+    if repos_dir is None:
+        raise Unsupported(f"no --repos folder given to build {repo} offline")
     owner, _, name = repo.partition("/")
     for candidate in (repos_dir / f"{owner}__{name}", repos_dir / name, repos_dir / repo):
         if (candidate / ".git").exists() or (candidate / "HEAD").is_file():
@@ -124,20 +138,29 @@ def _project(requirement: str) -> str:
 
 def import_instances(
     instances: Path | Sequence[dict[str, Any]],
-    repos_dir: Path,
+    repos_dir: Path | None,
     out_dir: Path,
     requirements: Sequence[str] = DEFAULT_REQUIREMENTS,
     overwrite: bool = False,
+    environment: str = "auto",
 ) -> ImportReport:
     """Write one task directory per importable instance into ``out_dir``. ``instances`` is
     a file (.jsonl, .json, .parquet, .arrow) or the rows themselves (a dataset's).
+    ``environment``: ``auto`` (a record's prebuilt image, with the offline build as its
+    fallback where that can be made; the offline build for a record with no image),
+    ``prebuilt`` (the record's image only: no clone needed) or ``build`` (offline only).
 
     Raises:
-        TaskError: the instance file cannot be read, or ``repos_dir`` is not a directory.
+        TaskError: the instance file cannot be read, ``repos_dir`` is not a directory (or
+            missing where ``build`` needs it), or ``environment`` is unknown.
     """
+    if environment not in ENVIRONMENTS:
+        raise TaskError(f"--environment {environment}: expected one of {', '.join(ENVIRONMENTS)}")
     if isinstance(instances, Path):
         instances = read_instances_file(instances)
-    if not repos_dir.is_dir():
+    if repos_dir is None and environment == "build":
+        raise TaskError("--environment build needs --repos (a folder of local clones, e.g. owner__name)")
+    if repos_dir is not None and not repos_dir.is_dir():
         raise TaskError(f"--repos {repos_dir}: no such directory (it should hold local clones, e.g. owner__name)")
     out_dir.mkdir(parents=True, exist_ok=True)
     report = ImportReport()
@@ -149,7 +172,7 @@ def import_instances(
             continue
         staging = Path(tempfile.mkdtemp(prefix=".import-", dir=out_dir))
         try:
-            _import_one(inst, repos_dir, staging, list(requirements), out_dir)
+            note = _import_one(inst, repos_dir, staging, list(requirements), out_dir, environment)
         except Unsupported as exc:
             shutil.rmtree(staging, ignore_errors=True)
             report.skipped.append((iid, str(exc)))
@@ -161,24 +184,145 @@ def import_instances(
             shutil.rmtree(dest)
         staging.rename(dest)
         report.imported.append(dest)
+        if note:
+            report.notes.append((iid, note))
         log.info("imported %s into %s", iid, dest)
     return report
 
 
 def _import_one(
-    inst: dict[str, Any], repos_dir: Path, task_dir: Path, requirements: list[str], suite_dir: Path
-) -> None:
+    inst: dict[str, Any],
+    repos_dir: Path | None,
+    task_dir: Path,
+    requirements: list[str],
+    suite_dir: Path,
+    environment: str,
+) -> str:
+    """Write one task; returns a note where it got one environment of the two ``auto`` asks
+    for (else "").
+
+    Raises:
+        Unsupported: the instance cannot be imported as ``environment`` asks.
+    """
     missing = [k for k in REQUIRED if not inst.get(k)]
     if missing:
         raise Unsupported(f"missing field(s) {', '.join(missing)}")
-    repo, base = str(inst["repo"]), str(inst["base_commit"])
     f2p, p2p = listed_tests(inst, "FAIL_TO_PASS"), listed_tests(inst, "PASS_TO_PASS")
     if not f2p:
         raise Unsupported("FAIL_TO_PASS is empty")
-    not_pytest = [t for t in f2p + p2p if "::" not in t and not t.endswith(".py")]
+    image = str(inst.get("image") or "").strip()
+    if environment == "prebuilt" and not image:
+        raise Unsupported("the record names no image (--environment prebuilt); import it with --environment build")
+    prebuilt, note = None, ""
+    if image and environment != "build":
+        try:
+            prebuilt, parser = _prebuilt(inst, image)
+        except Unsupported as exc:
+            if environment == "prebuilt":
+                raise
+            note = f"built offline only, its image {image} is not used: {exc}"
+    if prebuilt is None:
+        _require_pytest_ids(f2p + p2p)
+        parser = log_parser_for(str(inst["repo"]))
+        built = _write_offline(inst, repos_dir, task_dir, requirements, suite_dir, WORKDIR, parser)
+        _write_common(inst, task_dir)
+        (task_dir / "task.toml").write_text(_task_toml(inst, parser, f2p, p2p, built, None))
+        return note
+    offline: Offline | None = None
+    if environment == "auto":
+        try:
+            if not is_pytest_style(parser):
+                raise Unsupported(f"its tests are read by {parser}; offline builds grade pytest-style logs only")
+            # The same working directory as the image's, so the agent sees one layout either way.
+            offline = _write_offline(
+                inst, repos_dir, task_dir, requirements, suite_dir, swebench_eval.TESTBED, parser
+            )
+        except Unsupported as exc:
+            for part in ("environment", "tests"):
+                shutil.rmtree(task_dir / part, ignore_errors=True)
+            note = f"prebuilt image only, no offline build: {exc}"
+    _write_common(inst, task_dir)
+    (task_dir / EVAL_SCRIPT).parent.mkdir(parents=True, exist_ok=True)
+    (task_dir / EVAL_SCRIPT).write_text(prebuilt.eval_script)
+    (task_dir / TEST_PATCH).write_text(str(inst["test_patch"]))
+    (task_dir / "task.toml").write_text(_task_toml(inst, parser, f2p, p2p, offline, prebuilt))
+    return note
+
+
+def _prebuilt(inst: dict[str, Any], image: str) -> tuple[Prebuilt, str]:
+    """The record's evaluation image, graded with its eval script as swebench grades it,
+    and the log parser of that script's output.
+
+    Raises:
+        Unsupported: no eval script can be had, or its parser or eval type is not swebench's.
+    """
+    merged, _ = swebench_env.merged_spec(inst)
+    prebuilt = Prebuilt(
+        image=image,
+        eval_script=swebench_eval.record_eval_script(inst, merged),
+        eval_type=swebench_eval.record_eval_type(inst),
+    )
+    return prebuilt, swebench_eval.record_parser(inst)
+
+
+@dataclass
+class Offline:
+    """What an offline build of an instance gives its task.toml."""
+
+    workdir: str
+    test_files: list[str]
+    layer: str
+    spec: swebench_env.EnvSpec
+
+
+@dataclass
+class Prebuilt:
+    """What a record's evaluation image gives its task.toml."""
+
+    image: str
+    eval_script: str
+    eval_type: str
+
+
+def _require_pytest_ids(tests: list[str]) -> None:
+    """Offline builds run pytest on the listed tests.
+
+    Raises:
+        Unsupported: one of them is not a pytest node id.
+    """
+    not_pytest = [t for t in tests if "::" not in t and not t.endswith(".py")]
     if not_pytest:
         raise Unsupported(f"test id {not_pytest[0]!r} is not a pytest node id (unknown test framework)")
-    parser = log_parser_for(repo)
+
+
+def _write_common(inst: dict[str, Any], task_dir: Path) -> None:
+    """The oracle (the gold patch) and the instruction (the problem statement, unchanged)."""
+    (task_dir / "solution").mkdir(exist_ok=True)
+    (task_dir / "solution" / "patch.diff").write_text(str(inst["patch"]))
+    # The record's problem statement as it is (the agent's prompt names the working
+    # directory), so an export hands SWE-bench tooling the text it imported.
+    statement = str(inst.get("problem_statement") or "") or f"Fix the failing behaviour in {inst['repo']}.\n"
+    (task_dir / "instruction.md").write_text(statement)
+
+
+def _write_offline(
+    inst: dict[str, Any],
+    repos_dir: Path | None,
+    task_dir: Path,
+    requirements: list[str],
+    suite_dir: Path,
+    workdir: str,
+    parser: str,
+) -> Offline:
+    """The offline environment (``environment/``, the shared layer) and the hidden tests
+    (``tests/``) of an instance, from its local clone.
+
+    Raises:
+        Unsupported: it cannot be built here (no clone, a Python with no base image, ...).
+    """
+    repo, base = str(inst["repo"]), str(inst["base_commit"])
+    f2p, p2p = listed_tests(inst, "FAIL_TO_PASS"), listed_tests(inst, "PASS_TO_PASS")
+    _require_pytest_ids(f2p + p2p)
     spec = swebench_env.resolve(inst, requirements)
     clone = find_clone(repos_dir, repo)
     if _git(clone, "cat-file", "-e", f"{base}^{{commit}}").returncode != 0:
@@ -218,20 +362,13 @@ def _import_one(
         test_files = sorted(
             {rel for rel, _ in touched if rel.endswith(".py")} | {f for f in listed if (tree / f).is_file()}
         )
-    pythonpath = f"{WORKDIR}/src:{WORKDIR}" if has_src else WORKDIR
-    message = _shell_word(f"{repo} at {base[:12]}")
-    (env / "Dockerfile").write_text(swebench_env.instance_dockerfile(spec, WORKDIR, message, pythonpath))
-    (task_dir / "solution").mkdir()
-    (task_dir / "solution" / "patch.diff").write_text(str(inst["patch"]))
-    # The record's problem statement as it is (the agent's prompt names the working
-    # directory), so an export hands SWE-bench tooling the text it imported.
-    statement = str(inst.get("problem_statement") or "") or f"Fix the failing behaviour in {repo}.\n"
-    (task_dir / "instruction.md").write_text(statement)
     if not test_files:
         raise Unsupported("test_patch touches no Python test file")
+    pythonpath = f"{workdir}/src:{workdir}" if has_src else workdir
+    message = _shell_word(f"{repo} at {base[:12]}")
+    (env / "Dockerfile").write_text(swebench_env.instance_dockerfile(spec, workdir, message, pythonpath))
     layer = swebench_env.write_layer(suite_dir, spec, setup, env_requirements)
-    layer_rel = f"../{layer.relative_to(suite_dir).as_posix()}"
-    (task_dir / "task.toml").write_text(_task_toml(inst, parser, test_files, f2p, p2p, layer_rel, spec))
+    return Offline(workdir, test_files, f"../{layer.relative_to(suite_dir).as_posix()}", spec)
 
 
 def _created(inst: dict[str, Any]) -> str:
@@ -253,16 +390,34 @@ def _shell_word(text: str) -> str:
 def _task_toml(
     inst: dict[str, Any],
     parser: str,
-    test_files: list[str],
     f2p: list[str],
     p2p: list[str],
-    layer: str,
-    spec: swebench_env.EnvSpec,
+    offline: Offline | None,
+    prebuilt: Prebuilt | None,
 ) -> str:
     repo = str(inst["repo"])
     minutes = DIFFICULTY_MINUTES.get(str(inst.get("difficulty") or ""))
     horizon = f"\n[horizon]\nexpert_minutes = {minutes:g}\n" if minutes else ""
-    command = "python3 -m pytest -rA -p no:cacheprovider " + " ".join(test_files)
+    meta, environment, verifier = "", "", ""
+    if offline is not None:
+        meta += f"swebench_python = {_toml_str(offline.spec.python)}\n"
+        meta += f"swebench_env_spec = {_toml_str(offline.spec.source)}\n"
+        environment += f"layer = {_toml_str(offline.layer)}\n"
+        command = "python3 -m pytest -rA -p no:cacheprovider " + " ".join(offline.test_files)
+        verifier += f"tests_dir = {_toml_str(offline.workdir)}\ncommand = {_toml_str(command)}\n"
+    if prebuilt is not None:
+        how = "prebuilt" if offline is None else "prebuilt+build"
+        meta += f"swebench_environment = {_toml_str(how)}\n"
+        # The working directory is the image's (swebench's end in WORKDIR /testbed); a build
+        # of environment/ keeps the repository there too.
+        environment = f"docker_image = {_toml_str(prebuilt.image)}\n{environment}"
+        # run_evaluation's default --timeout.
+        verifier = (
+            f"timeout_sec = 1800\neval_script = {_toml_str(EVAL_SCRIPT)}\n"
+            f"eval_type = {_toml_str(prebuilt.eval_type)}\n{verifier}"
+        )
+    else:
+        meta += "swebench_environment = \"build\"\n"
     return f"""schema_version = "1.1"
 source = {_toml_str("swebench:" + str(inst["instance_id"]))}
 
@@ -275,18 +430,13 @@ swebench_repo = {_toml_str(repo)}
 swebench_version = {_toml_str(str(inst.get("version") or ""))}
 swebench_base_commit = {_toml_str(str(inst["base_commit"]))}
 swebench_environment_setup_commit = {_toml_str(str(inst.get("environment_setup_commit") or inst["base_commit"]))}
-swebench_python = {_toml_str(spec.python)}
-swebench_env_spec = {_toml_str(spec.source)}
-{_record_image(inst)}{_created(inst)}{horizon}
+{meta}{_record_image(inst)}{_created(inst)}{horizon}
 [environment]
-layer = {_toml_str(layer)}
-
+{environment}
 [verifier]
 grader = "swebench"
 mode = "fresh"
-tests_dir = "{WORKDIR}"
-command = {_toml_str(command)}
-log_parser = {_toml_str(parser)}
+{verifier}log_parser = {_toml_str(parser)}
 fail_to_pass = {_toml_list(f2p)}
 pass_to_pass = {_toml_list(p2p)}
 """

@@ -39,6 +39,8 @@ FLAG_EXPLANATIONS = {
     "only the first was read.",
     "patch_failed": "The agent's diff did not apply to a clean copy of the task.",
     "verifier_timeout": "The tests ran out of time.",
+    "no_test_result": "The SWE-bench eval script's log gave no test result swebench accepts (the tests did not "
+    "reach the end marker, or exited non-zero with no failed test).",
     "reward_unreadable": "The verifier wrote no readable reward file.",
     "sandbox_restarted": "The agent killed the harness's shells and its sandbox was restarted.",
     "oom_killed": "A process in the sandbox was killed for exceeding the memory cap.",

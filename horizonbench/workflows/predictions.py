@@ -26,8 +26,9 @@ from typing import Any
 
 import docker.errors
 
-from horizonbench.errors import HorizonError, ImageBuildError, ImageMissing, TaskError
+from horizonbench.errors import EvalScriptError, HorizonError, ImageBuildError, ImageMissing, TaskError
 from horizonbench.grading import grade as verifier
+from horizonbench.models.image import ImagePolicy
 from horizonbench.models.predictions import (
     PREDICTION_STATUSES,
     Prediction,
@@ -112,8 +113,10 @@ def score_predictions(
     results_root: Path,
     run_id: str,
     concurrency: int = 2,
+    image_policy: ImagePolicy | None = None,
 ) -> PredictionsReport:
-    """Grade every prediction in fresh mode and write the report.
+    """Grade every prediction in fresh mode and write the report. ``image_policy`` maps
+    stand-ins and forces builds, as for a run.
 
     Raises:
         TaskError: the predictions file or a suite cannot be read.
@@ -142,11 +145,11 @@ def score_predictions(
             return PredictionResult(
                 instance_id=pred.instance_id, model=pred.model, status="error", error_kind=kind, detail=record.reason()
             )
-        return grade_prediction(task, pred, run_dir, run_id)
+        return grade_prediction(task, pred, run_dir, run_id, image_policy=image_policy)
 
     try:
         with ThreadPoolExecutor(max(1, concurrency)) as pool:
-            checked = pool.map(lambda t: soundness_of(t, run_dir, run_id), wanted.values())
+            checked = pool.map(lambda t: soundness_of(t, run_dir, run_id, image_policy), wanted.values())
             sound.update(zip(wanted, checked, strict=True))
             results = list(pool.map(one, preds))
     finally:
@@ -157,7 +160,7 @@ def score_predictions(
     return report
 
 
-def soundness_of(task: Task, run_dir: Path, run_id: str) -> Soundness:
+def soundness_of(task: Task, run_dir: Path, run_id: str, image_policy: ImagePolicy | None = None) -> Soundness:
     """The task's soundness: from the cache (``tasks check`` wrote it for this content), else
     checked now by grading its gold patch and the unchanged repository, and cached."""
     known = soundness.cached(task)
@@ -174,12 +177,10 @@ def soundness_of(task: Task, run_dir: Path, run_id: str) -> Soundness:
             gold_detail=f"{task.path}: solution/patch.diff is missing, so its soundness cannot be checked",
             checked_by="score-predictions",
         )
-    gold = grade_prediction(
-        task, Prediction(instance_id=task.name, model="gold", patch=gold_patch.read_text()), folder, run_id
-    )
-    noop = grade_prediction(
-        task, Prediction(instance_id=task.name, model="noop", patch=""), folder, run_id, run_empty=True
-    )
+    gold_pred = Prediction(instance_id=task.name, model="gold", patch=gold_patch.read_text())
+    gold = grade_prediction(task, gold_pred, folder, run_id, image_policy=image_policy)
+    noop_pred = Prediction(instance_id=task.name, model="noop", patch="")
+    noop = grade_prediction(task, noop_pred, folder, run_id, run_empty=True, image_policy=image_policy)
     log.info("%s: gold %s, no-op %s", task.name, gold.status, noop.status)
     record = Soundness(
         task=task.name,
@@ -203,7 +204,12 @@ _OUTCOME: dict[str, Outcome] = {
 
 
 def grade_prediction(
-    task: Task, pred: Prediction, run_dir: Path, run_id: str, run_empty: bool = False
+    task: Task,
+    pred: Prediction,
+    run_dir: Path,
+    run_id: str,
+    run_empty: bool = False,
+    image_policy: ImagePolicy | None = None,
 ) -> PredictionResult:
     """Grade one prediction; infrastructure problems become ``error`` results."""
     safe_model = "".join(c if c.isalnum() or c in "._-" else "-" for c in pred.model)
@@ -220,10 +226,13 @@ def grade_prediction(
         )
     labels = {reaper.LABEL_RUN: run_id, reaper.LABEL_TRIAL: out.name}
     try:
-        image = images.ensure(task)
+        image = images.ensure(task, policy=image_policy)
         verdict, _ = verifier.grade(task, image, None, pred.patch, out, labels)
     except (HorizonError, docker.errors.DockerException) as exc:
-        kind = "image" if isinstance(exc, ImageBuildError | ImageMissing) else "sandbox"
+        if isinstance(exc, ImageBuildError | ImageMissing):
+            kind = "image"
+        else:  # an eval script that ran no test is the verifier's failing, like a sandbox's
+            kind = "verifier" if isinstance(exc, EvalScriptError) else "sandbox"
         return PredictionResult(
             instance_id=pred.instance_id,
             model=pred.model,
