@@ -93,6 +93,14 @@ class TestsOutput:
     """Why swebench would take no result from this log (the verdict is then a failure)."""
 
 
+class NoTestResult(EvalScriptError):
+    """The tests started and their log shows none: the environment's fault or the change's.
+
+    Where the gold patch gave results in this very environment (the task's soundness
+    record), it is the change's: the verdict is a failure (``no_test_result``). Otherwise the
+    harness cannot tell, and the trial is an error."""
+
+
 def read_log(content: str, spec: TestSpec) -> TestsOutput:
     """The test output of an eval script's log, read as ``get_logs_eval`` reads it.
 
@@ -128,7 +136,7 @@ def read_log(content: str, spec: TestSpec) -> TestsOutput:
         text = content
         status, _ = graders.parse_log(text, spec.log_parser, spec)
     if not status and not SUITE_RAN.search(content):
-        raise EvalScriptError(
+        raise NoTestResult(
             f"{spec.instance_id}: the log parser {spec.log_parser} found no test result in the eval script's log "
             "and nothing shows that a test suite ran (see verifier.log in the trial's directory)"
         )

@@ -44,6 +44,7 @@ from horizonbench.sandbox.overlay import CHANGE_ADDED
 from horizonbench.sandbox.sandbox import Sandbox
 from horizonbench.sandbox.shell import ExecResult
 from horizonbench.sandbox.snapshot import remove_snapshot
+from horizonbench.tasks import soundness
 from horizonbench.tasks.loader import Task
 
 if TYPE_CHECKING:
@@ -383,7 +384,7 @@ def _conclude(
     write_redacted(trial_dir / "guard.json", json.dumps(report.to_json(), indent=1) + "\n")
     exit_code = res.exit_code
     if spec is not None:
-        output = eval_script.read_log(log_text, spec)
+        output = eval_output(task, log_text, spec)
         if output.problem:  # swebench takes no result from this log: not resolved
             refused = _refused(task, mode, "no_test_result", output.problem)
             refused.flags, refused.exit_code = [*flags, *refused.flags], output.exit_code
@@ -391,6 +392,26 @@ def _conclude(
         log_text, exit_code = output.text, output.exit_code if output.exit_code is not None else res.exit_code
     verdict = _decide(task, sb, log_text, exit_code, mode, flags, report)
     return verdict, test_s
+
+
+def eval_output(task: Task, log_text: str, spec: TestSpec) -> eval_script.TestsOutput:
+    """What an eval script's log gives the verdict.
+
+    A log that shows no test at all is the change's doing where the gold patch gave results
+    on this very task (its soundness record): a failure, as swebench books it. Elsewhere the
+    harness cannot tell it from a broken environment: an error, so that an agent cannot
+    turn its failures into errors by silencing the tests of a sound instance.
+
+    Raises:
+        EvalScriptError: no result, and nothing shows this task's environment gives any.
+    """
+    try:
+        return eval_script.read_log(log_text, spec)
+    except eval_script.NoTestResult as exc:
+        known = soundness.cached(task)
+        if known is None or not known.sound:
+            raise
+        return eval_script.TestsOutput("", None, f"{exc}; yet the gold patch gave test results on this task")
 
 
 def _graded_by_pytest_log(task: Task) -> bool:

@@ -18,6 +18,7 @@ from horizonbench.tasks import swebench_eval
 from horizonbench.tasks.loader import load_task
 from horizonbench.tasks.swebench_export import instance_of
 from horizonbench.tasks.swebench_io import EVAL_SCRIPT, TEST_PATCH, import_instances
+from tests.helpers import REPO
 from tests.unit.test_swebench_io import _instance, clone  # noqa: F401 - the fixture
 
 IMAGE = "docker.io/swebench/sweb.eval.x86_64.acme_1776_calc-1:latest"
@@ -258,3 +259,31 @@ def test_fail_only_grading_is_swebenchs() -> None:
     assert swebench_report(status, ["a", "b"], [], "fail_only")[0] == "RESOLVED_PARTIAL"
     assert swebench_report(status, ["b"], [], "fail_only")[0] == "RESOLVED_FULL"  # absent is not failed
     assert swebench_report(status, ["b"], [], "pass_and_fail")[0] == "RESOLVED_NO"
+
+
+def test_a_silenced_log_on_a_sound_task_is_the_change_s_failure(
+    clone: tuple[Path, dict[str, str]],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No test result where the gold patch gave results on this very task: the change
+    silenced the tests (a failure); with no such record, an error (the harness cannot tell)."""
+    from horizonbench.grading.grade import eval_output
+    from horizonbench.models.soundness import Soundness
+    from horizonbench.tasks import soundness
+    from horizonbench.tasks.loader import load_task
+
+    monkeypatch.setenv("HORIZONBENCH_CACHE", str(tmp_path / "cache"))
+    _, c = clone
+    spec = _spec(c)
+    task = load_task(REPO / "tasks" / "smoke" / "word-report")
+    silenced = "+ : '>>>>> Start Test Output'\n+ : '>>>>> End Test Output'\n"
+    with pytest.raises(EvalScriptError, match="found no test result"):
+        eval_output(task, silenced, spec)
+    record = Soundness(task=task.name, content_hash=task.content_hash(), gold="passed", noop="failed")
+    soundness.store(record)
+    out = eval_output(task, silenced, spec)
+    assert "found no test result" in out.problem and "the gold patch gave test results on this task" in out.problem
+    soundness.store(record.model_copy(update={"gold": "failed"}))  # unsound: still the environment's
+    with pytest.raises(EvalScriptError, match="found no test result"):
+        eval_output(task, silenced, spec)
