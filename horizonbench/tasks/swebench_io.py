@@ -186,7 +186,8 @@ def _import_one(
     setup = str(inst.get("environment_setup_commit") or base)
     if _git(clone, "cat-file", "-e", f"{setup}^{{commit}}").returncode != 0:
         raise Unsupported(f"environment_setup_commit {setup[:12]} is not in the clone {clone}")
-    env_requirements = swebench_env.requirements(spec, clone, setup)
+    env_requirements = swebench_env.layer_requirements(spec, clone, setup)
+    own = swebench_env.instance_requirements(spec, clone, base, env_requirements)
     touched = patch_files(str(inst["test_patch"]))
     if not touched:
         raise Unsupported("test_patch touches no file")
@@ -220,7 +221,7 @@ def _import_one(
         )
     pythonpath = f"{WORKDIR}/src:{WORKDIR}" if has_src else WORKDIR
     message = _shell_word(f"{repo} at {base[:12]}")
-    (env / "Dockerfile").write_text(swebench_env.instance_dockerfile(spec, WORKDIR, message, pythonpath))
+    (env / "Dockerfile").write_text(swebench_env.instance_dockerfile(spec, WORKDIR, message, pythonpath, own))
     (task_dir / "solution").mkdir()
     (task_dir / "solution" / "patch.diff").write_text(str(inst["patch"]))
     # The record's problem statement as it is (the agent's prompt names the working
@@ -231,7 +232,8 @@ def _import_one(
         raise Unsupported("test_patch touches no Python test file")
     layer = swebench_env.write_layer(suite_dir, spec, setup, env_requirements)
     layer_rel = f"../{layer.relative_to(suite_dir).as_posix()}"
-    (task_dir / "task.toml").write_text(_task_toml(inst, parser, test_files, f2p, p2p, layer_rel, spec))
+    own_env = swebench_env.instance_environment(own, spec.python)
+    (task_dir / "task.toml").write_text(_task_toml(inst, parser, test_files, f2p, p2p, layer_rel, spec, own_env))
 
 
 def _created(inst: dict[str, Any]) -> str:
@@ -258,6 +260,7 @@ def _task_toml(
     p2p: list[str],
     layer: str,
     spec: swebench_env.EnvSpec,
+    own_env: str = "",
 ) -> str:
     repo = str(inst["repo"])
     minutes = DIFFICULTY_MINUTES.get(str(inst.get("difficulty") or ""))
@@ -280,7 +283,7 @@ swebench_env_spec = {_toml_str(spec.source)}
 {_record_image(inst)}{_created(inst)}{horizon}
 [environment]
 layer = {_toml_str(layer)}
-
+{own_env}
 [verifier]
 grader = "swebench"
 mode = "fresh"
