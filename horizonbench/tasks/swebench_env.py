@@ -318,11 +318,13 @@ def write_layer(suite_dir: Path, spec: EnvSpec, setup_commit: str, reqs: list[st
     )
     if layer.download:
         toml += f"python_downloads = {json.dumps(layer.download)}\n"
-    # A current pip first: Debian's (20.3 on bullseye) cannot install a pyproject-only project
-    # editable (PEP 660), and its resolver is the old one.
+    # A current pip first, with the setuptools and wheel the layer asks for: Debian's (pip 20.3
+    # and setuptools 52 on bullseye) cannot install a project editable by PEP 660, and an
+    # unpinned `setuptools` would be left at Debian's version, which satisfies it.
+    tools = [layer.pip, *(r for r in layer.install if _name(r) in BUILD_TOOLS)] if layer.pip else []
     upgrade = (
-        f"RUN python3 -m pip install --no-index --find-links {WHEELHOUSE} --upgrade {shlex.quote(layer.pip)}\n"
-        if layer.pip
+        f"RUN python3 -m pip install --no-index --find-links {WHEELHOUSE} --upgrade {' '.join(map(shlex.quote, tools))}\n"
+        if tools
         else ""
     )
     dockerfile = f"""FROM {base_image.image_name(spec.release)}

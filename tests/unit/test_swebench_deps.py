@@ -183,6 +183,7 @@ def test_the_layer_installs_build_requirements_and_downloads_runtime_ones(tmp_pa
     folder = swebench_env.write_layer(tmp_path / "suite", spec, setup_commit, layer)
     toml, dockerfile = (folder / "layer.toml").read_text(), (folder / "Dockerfile").read_text()
     assert 'python_downloads = ["pip", "py>=1.5.0"' in toml
+    assert "--upgrade pip setuptools==68.0.0 wheel" in dockerfile, "with the build tools the layer names"
     upgrade = dockerfile.index("--upgrade pip")
     assert upgrade < dockerfile.index("-r /opt/hb-wheelhouse/requirements.txt"), "pip is upgraded first"
 
