@@ -85,8 +85,11 @@ def baseline_task(task: Task, dest: Path) -> Task:
     lines = [f"FROM {base_image.image_name(release)}", "RUN ln -sf /usr/bin/python3 /usr/local/bin/python"]
     lines += [line for line in instance if not line.startswith(("ARG HB_LAYER", "FROM "))]
     at = next(i for i, line in enumerate(lines) if line.startswith("RUN python -m pip install"))
+    # The layer's own steps: its wheelhouse, the pip upgrade (where it has one), its requirements.
+    upgrade = [line for line in layer.path.joinpath("Dockerfile").read_text().splitlines() if "--upgrade" in line]
     lines[at:at] = [
         f"COPY wheelhouse {wh}",
+        *upgrade,
         f"RUN python3 -m pip install --no-index --find-links {wh} -r {wh}/requirements.txt",
     ]
     (dest / "environment" / "Dockerfile").write_text("\n".join(lines) + "\n")
@@ -96,7 +99,8 @@ def baseline_task(task: Task, dest: Path) -> Task:
         .replace(
             f'layer = "{task.config.environment.layer}"',
             f"python_version = {json.dumps(env.python_version)}\n"
-            f"python_requirements = {json.dumps(env.python_requirements)}",
+            f"python_requirements = {json.dumps(env.python_requirements)}\n"
+            f"python_downloads = {json.dumps(env.python_downloads)}",
         )
     )
     (dest / "task.toml").write_text(toml)

@@ -138,6 +138,11 @@ class EnvironmentSection(_Model):
         default_factory=list,
         description="pip requirements downloaded on the host into environment/wheelhouse for offline installs.",
     )
+    python_downloads: list[str] = Field(
+        default_factory=list,
+        description="pip requirements downloaded into the same wheelhouse but not installed by it (resolved apart "
+        "from python_requirements): what a later install in the image, such as a repository's, takes offline.",
+    )
     source_packages: list[str] = Field(
         default_factory=list,
         description="Pinned sdists ('name==version') downloaded on the host into sources/ of the build context.",

@@ -165,6 +165,8 @@ def build_tag(task: Task, policy: ImagePolicy | None = None) -> str:
     for dest, src in sorted(task.environment_includes().items()):
         h.update(dest.encode() + b"\0" + hashlib.sha256(src.read_bytes()).digest())
     h.update(json.dumps(sorted(env.python_requirements)).encode())
+    if env.python_downloads:
+        h.update(json.dumps(["downloads", *sorted(env.python_downloads)]).encode())
     if env.source_packages:
         h.update(json.dumps(sorted(env.source_packages)).encode())
     if env.python_version:
@@ -305,45 +307,50 @@ def _workdir(task: Task, image_id: str) -> str:
 
 
 def download_wheelhouse(
-    requirements: list[str], dest: Path, log_fh: object = None, python_version: str | None = None
+    requirements: list[str],
+    dest: Path,
+    log_fh: object = None,
+    python_version: str | None = None,
+    downloads: list[str] | None = None,
 ) -> None:
     """Resolve and download ``requirements`` (and their dependencies) on the host; for
     another ``python_version`` than the host's, wheels for that version (pip cannot run
-    the build of an sdist for a Python it is not running on).
+    the build of an sdist for a Python it is not running on). ``requirements.txt`` in
+    ``dest`` lists ``requirements``, what the image installs. ``downloads`` are resolved
+    apart (their versions need not agree with the pins of ``requirements``: a later install
+    resolves them against what is installed then) into the same folder.
 
     Raises:
         ImageBuildError: pip could not resolve or download them.
     """
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "requirements.txt").write_text("\n".join(requirements) + "\n")
-    cmd = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--quiet",
-        "--dest",
-        str(dest),
-        "-r",
-        str(dest / "requirements.txt"),
-    ]
+    if requirements:
+        _pip_download(["-r", str(dest / "requirements.txt")], requirements, dest, log_fh, python_version)
+    if downloads:
+        _pip_download(list(downloads), downloads, dest, log_fh, python_version)
+
+
+def _pip_download(args: list[str], named: list[str], dest: Path, log_fh: object, python_version: str | None) -> None:
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(dest)]
     other = bool(python_version) and python_version != f"{sys.version_info[0]}.{sys.version_info[1]}"
     if other:
         cmd += ["--python-version", str(python_version), "--only-binary", ":all:"]
+    wanted = list(args)
     for _ in range(10):
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        proc = subprocess.run([*cmd, *wanted], capture_output=True, text=True, check=False)
         if log_fh is not None:
-            log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
+            log_fh.write(f"$ {' '.join([*cmd, *wanted])}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
             where = f" for Python {python_version}" if python_version else ""
-            raise ImageBuildError(f"pip download of {requirements}{where} failed: {last}")
+            raise ImageBuildError(f"pip download of {named}{where} failed: {last}")
         # pip evaluates dependency markers for the Python running it, not the target's.
         extra = wheelhouse.missing(dest, str(python_version)) if other else []
         if not extra:
             return
-        cmd = [*cmd[: cmd.index("-r")], *extra, *cmd[cmd.index("-r") + 2 :]]
-    raise ImageBuildError(f"the wheelhouse of {requirements} for Python {python_version} does not close")
+        wanted = extra
+    raise ImageBuildError(f"the wheelhouse of {named} for Python {python_version} does not close")
 
 
 def download_sources(specs: list[str], dest: Path, log_fh: object = None) -> list[Path]:
@@ -403,10 +410,12 @@ def _build(task: Task, tag: str, policy: ImagePolicy) -> TaskImage:
         for dest, src in task.environment_includes().items():
             (ctx / dest).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, ctx / dest)
-        reqs = task.config.environment.python_requirements
-        if reqs:
+        env = task.config.environment
+        if env.python_requirements or env.python_downloads:
             try:
-                download_wheelhouse(reqs, ctx / "wheelhouse", fh, task.config.environment.python_version)
+                download_wheelhouse(
+                    env.python_requirements, ctx / "wheelhouse", fh, env.python_version, env.python_downloads
+                )
             except ImageBuildError as exc:
                 raise ImageBuildError(f"task {task.name}: {exc}; build log: {log_path}") from None
         else:

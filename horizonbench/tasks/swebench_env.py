@@ -11,12 +11,16 @@ SWE-bench Lite and Verified); a record of another repository gets the default en
 The image is built in two layers:
 
 - the **environment layer**, one per (repo, version, environment_setup_commit), shared by
-  its instances: the base image of the Debian release whose Python the spec names, plus the
-  requirements from a wheelhouse downloaded on the host (kept in the image at
-  :data:`WHEELHOUSE` for the instance's install);
+  its instances: the base image of the Debian release whose Python the spec names, a current
+  pip, then the requirements from a wheelhouse downloaded on the host (kept in the image at
+  :data:`WHEELHOUSE` for the instance's install). The wheelhouse also holds what installing
+  the repository needs, as its own files say at the setup commit
+  (:mod:`horizonbench.tasks.swebench_deps`): its build requirements are installed, its
+  runtime dependencies (with the extras the install names) are downloaded for the install;
 - the **instance layer** (the task's own ``environment/``): the source at ``base_commit``,
   ``pre_install``, and the repository's install, offline (``--no-index`` from the layer's
-  wheelhouse, ``--no-build-isolation``).
+  wheelhouse, ``--no-build-isolation``). What the project needs at ``base_commit`` beyond
+  what it needed at the setup commit comes in the instance's own wheelhouse.
 
 A Python no Debian release here ships is unsupported: the instance is reported, not
 imported broken.
@@ -35,11 +39,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+
 from horizonbench.sandbox import base_image
+from horizonbench.tasks import swebench_deps
 
 SPEC_KEYS = ("python", "packages", "pip_packages", "install", "pre_install", "eval_commands", "test_cmd")
 DEFAULT_PYTHON = base_image.RELEASES[base_image.DISTRO]
 WHEELHOUSE = "/opt/hb-wheelhouse"
+INSTANCE_WHEELHOUSE = "/opt/hb-wheelhouse-instance"
 LAYERS_DIR = "_environments"
 # Tools an offline `pip install -e .` / `--no-build-isolation` build needs in the image.
 BUILD_TOOLS = ["setuptools", "wheel"]
@@ -184,6 +193,94 @@ def requirements(spec: EnvSpec, clone: Path, setup_commit: str) -> list[str]:
     return list(dict.fromkeys(r for r in reqs if _name(r) != "python"))
 
 
+@dataclass(frozen=True)
+class LayerRequirements:
+    """What a layer's wheelhouse holds: requirements it installs, and requirements only
+    downloaded into it for a later install (the repository's) to take offline."""
+
+    install: list[str] = field(default_factory=list)
+    download: list[str] = field(default_factory=list)
+    spec: list[str] = field(default_factory=list)
+    """The spec's own requirements (part of ``install``): their pins win over the project's."""
+    pip: str = ""
+    """The pip the layer upgrades to first (one of ``download``); "" for none."""
+    method: str = ""
+    """How the project's own requirements were read (see :class:`swebench_deps.ProjectNeeds`)."""
+
+
+# pip 25.3 removed the legacy paths: `setup.py develop` editable installs (PEP 660 needs
+# setuptools >= 64) and --no-use-pep517. An environment that relies on them gets the last pip
+# that has them; every other gets the newest pip for its Python.
+PIP_WITH_LEGACY = "pip<25.3"
+
+
+def layer_requirements(spec: EnvSpec, clone: Path, setup_commit: str) -> LayerRequirements:
+    """The environment layer's wheelhouse: :func:`requirements`, plus, for a spec that installs
+    the repository, what its files at ``setup_commit`` ask for (build requirements installed,
+    runtime dependencies downloaded), and pip.
+
+    Raises:
+        Unsupported: a requirements file the spec needs is not at that commit.
+    """
+    install = requirements(spec, clone, setup_commit)
+    if not spec.install:
+        return LayerRequirements(install=install, download=["pip"], spec=install, pip="pip")
+    needs = project_needs(spec, clone, setup_commit)
+    named = {_name(r) for r in install}
+    build = [b for b in needs.build if _name(b) not in named]
+    pip = pip_requirement(spec.install, [*install, *build])
+    return LayerRequirements(
+        install=list(dict.fromkeys([*install, *build])),
+        download=list(dict.fromkeys([pip, *needs.runtime])),
+        spec=install,
+        pip=pip,
+        method=needs.method,
+    )
+
+
+def instance_requirements(spec: EnvSpec, clone: Path, base_commit: str, layer: LayerRequirements) -> LayerRequirements:
+    """What the repository needs at ``base_commit`` that its layer does not hold: build
+    requirements to install and runtime dependencies to download in the instance's wheelhouse."""
+    if not spec.install:
+        return LayerRequirements()
+    needs = project_needs(spec, clone, base_commit)
+    pinned = _names(layer.spec)
+    install = [b for b in needs.build if b not in layer.install and _name(b) not in pinned]
+    download = [r for r in needs.runtime if r not in layer.download]
+    return LayerRequirements(install=install, download=download, method=needs.method)
+
+
+def project_needs(spec: EnvSpec, clone: Path, commit: str) -> swebench_deps.ProjectNeeds:
+    """The repository's requirements at ``commit`` for the spec's Python, extras and edits."""
+    extras = swebench_deps.extras_of(spec.install)
+    return swebench_deps.project_needs(clone, commit, spec.python, extras, spec.pre_install)
+
+
+def pip_requirement(install: str, requirements: list[str]) -> str:
+    """The pip an environment gets: the newest, unless the install needs a legacy path
+    (``--no-use-pep517``, or an editable install where setuptools is held below 64)."""
+    if "--no-use-pep517" in install:
+        return PIP_WITH_LEGACY
+    editable = re.search(r"(^|\s)(-e|--editable)(\s|=)", install) is not None
+    held = [s for r in requirements if _name(r) == "setuptools" and (s := _specifier(r))]
+    if editable and held:
+        allowed = SpecifierSet(",".join(held))
+        if not any(allowed.contains(f"{major}.0") for major in range(64, 200)):
+            return PIP_WITH_LEGACY
+    return "pip"
+
+
+def _specifier(requirement: str) -> str:
+    try:
+        return str(Requirement(requirement).specifier)
+    except InvalidRequirement:
+        return ""
+
+
+def _names(requirements: list[str] | tuple[str, ...]) -> set[str]:
+    return {_name(r) for r in requirements}
+
+
 def _name(requirement: str) -> str:
     return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
 
@@ -200,30 +297,48 @@ def _requirement_lines(text: str) -> list[str]:
     return out
 
 
-def layer_key(spec: EnvSpec, setup_commit: str, reqs: list[str]) -> str:
-    """The folder name of an environment layer: one per (repo, version, setup commit)."""
-    digest = hashlib.sha256(json.dumps([spec.release, reqs]).encode()).hexdigest()[:8]
+def layer_key(spec: EnvSpec, setup_commit: str, reqs: list[str] | LayerRequirements) -> str:
+    """The folder name of an environment layer: one per (repo, version, setup commit), with a
+    digest of everything that goes into it (its Python's release, what it installs and downloads)."""
+    if isinstance(reqs, LayerRequirements):
+        what: list[Any] = [spec.release, reqs.install, reqs.download, reqs.pip]
+    else:
+        what = [spec.release, reqs]
+    digest = hashlib.sha256(json.dumps(what).encode()).hexdigest()[:8]
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{spec.repo.replace('/', '__')}-{spec.version}").strip("-.")
     return f"{stem}-{setup_commit[:8]}-{digest}".lower()
 
 
-def write_layer(suite_dir: Path, spec: EnvSpec, setup_commit: str, reqs: list[str]) -> Path:
+def write_layer(suite_dir: Path, spec: EnvSpec, setup_commit: str, reqs: list[str] | LayerRequirements) -> Path:
     """Write (or keep, when the same) the environment layer folder of a spec; returns it."""
+    layer = reqs if isinstance(reqs, LayerRequirements) else LayerRequirements(install=list(reqs))
     folder = suite_dir / LAYERS_DIR / layer_key(spec, setup_commit, reqs)
     folder.mkdir(parents=True, exist_ok=True)
+    read = f"; the project's requirements read: {layer.method}" if layer.method else ""
     toml = (
         f"# SWE-bench environment of {spec.repo} {spec.version} (spec: {spec.source}), "
-        f"set up at {setup_commit[:12]}\n"
+        f"set up at {setup_commit[:12]}{read}\n"
         "[environment]\n"
         "build_timeout_sec = 3600\n"
         f"python_version = {json.dumps(spec.python)}\n"
-        f"python_requirements = {json.dumps(reqs)}\n"
+        f"python_requirements = {json.dumps(layer.install)}\n"
+    )
+    if layer.download:
+        toml += f"python_downloads = {json.dumps(layer.download)}\n"
+    # A current pip first, with the setuptools and wheel the layer asks for: Debian's (pip 20.3
+    # and setuptools 52 on bullseye) cannot install a project editable by PEP 660, and an
+    # unpinned `setuptools` would be left at Debian's version, which satisfies it.
+    tools = [layer.pip, *(r for r in layer.install if _name(r) in BUILD_TOOLS)] if layer.pip else []
+    upgrade = (
+        f"RUN python3 -m pip install --no-index --find-links {WHEELHOUSE} --upgrade {' '.join(map(shlex.quote, tools))}\n"
+        if tools
+        else ""
     )
     dockerfile = f"""FROM {base_image.image_name(spec.release)}
 # SWE-bench calls `python`; Debian ships `python3` only.
 RUN ln -sf /usr/bin/python3 /usr/local/bin/python
 COPY wheelhouse {WHEELHOUSE}
-RUN python3 -m pip install --no-index --find-links {WHEELHOUSE} -r {WHEELHOUSE}/requirements.txt
+{upgrade}RUN python3 -m pip install --no-index --find-links {WHEELHOUSE} -r {WHEELHOUSE}/requirements.txt
 LABEL horizonbench.swebench.env={json.dumps(f"{spec.repo} {spec.version} {setup_commit[:12]}")}
 """
     for name, text in (("layer.toml", toml), ("Dockerfile", dockerfile)):
@@ -232,14 +347,15 @@ LABEL horizonbench.swebench.env={json.dumps(f"{spec.repo} {spec.version} {setup_
     return folder
 
 
-def offline_install(command: str) -> str:
+def offline_install(command: str, wheelhouses: tuple[str, ...] = (WHEELHOUSE,)) -> str:
     """An install command made to work offline: every ``pip install`` takes its packages
-    from the layer's wheelhouse and builds with the tools already installed."""
+    from the wheelhouses (the layer's, and the instance's where it has one) and builds with
+    the tools already installed."""
     out = []
     for part in re.split(r"(\s*(?:&&|;)\s*)", command):
         m = re.match(r"^((?:python3?|python\d\.\d+)\s+-m\s+pip|pip3?)\s+install\b(.*)$", part.strip())
         if m:
-            extra = f" --no-index --find-links {WHEELHOUSE}"
+            extra = " --no-index" + "".join(f" --find-links {w}" for w in wheelhouses)
             if "--no-build-isolation" not in m.group(2):
                 extra += " --no-build-isolation"
             part = f"{m.group(1)} install{extra}{m.group(2)}"
@@ -247,9 +363,27 @@ def offline_install(command: str) -> str:
     return "".join(out)
 
 
-def instance_dockerfile(spec: EnvSpec, workdir: str, message: str, pythonpath: str) -> str:
+def instance_environment(own: LayerRequirements, python_version: str) -> str:
+    """The ``[environment]`` lines of an instance's task.toml for what it needs beyond its
+    layer ("" when nothing): its Python, the build requirements it installs and the runtime
+    dependencies its wheelhouse holds for the install."""
+    if not (own.install or own.download):
+        return ""
+    out = f"python_version = {json.dumps(python_version)}\n"
+    if own.install:
+        out += f"python_requirements = {json.dumps(own.install)}\n"
+    if own.download:
+        out += f"python_downloads = {json.dumps(own.download)}\n"
+    return out
+
+
+def instance_dockerfile(
+    spec: EnvSpec, workdir: str, message: str, pythonpath: str, own: LayerRequirements | None = None
+) -> str:
     """The instance layer: the source at base_commit as a one-commit repository, the spec's
-    ``pre_install`` and the repository's own install on top of the environment layer."""
+    ``pre_install`` and the repository's own install on top of the environment layer. ``own``
+    is what the repository needs at base_commit beyond the layer (:func:`instance_requirements`):
+    its wheelhouse is copied in, its build requirements installed before the install."""
     lines = [
         "ARG HB_LAYER",
         "FROM ${HB_LAYER}",
@@ -266,8 +400,15 @@ def instance_dockerfile(spec: EnvSpec, workdir: str, message: str, pythonpath: s
         m = re.fullmatch(r"export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)", cmd.strip())
         if m:
             lines.append(f"ENV {m.group(1)}={json.dumps(m.group(2).strip(chr(34) + chr(39)))}")
+    wheelhouses: tuple[str, ...] = (WHEELHOUSE,)
+    if own is not None and (own.install or own.download):
+        wheelhouses = (WHEELHOUSE, INSTANCE_WHEELHOUSE)
+        lines.append(f"COPY wheelhouse {INSTANCE_WHEELHOUSE}")
+        if own.install:
+            links = "".join(f" --find-links {w}" for w in wheelhouses)
+            lines.append(f"RUN python3 -m pip install --no-index{links} -r {INSTANCE_WHEELHOUSE}/requirements.txt")
     if spec.install:
-        lines.append(f"RUN {offline_install(spec.install)} \\")
+        lines.append(f"RUN {offline_install(spec.install, wheelhouses)} \\")
         # What the install leaves in the tree (egg-info, build/) is not part of anyone's change.
         lines.append(" && git ls-files --others --exclude-standard >> .git/info/exclude")
     else:

@@ -273,6 +273,8 @@ class Offline:
     test_files: list[str]
     layer: str
     spec: swebench_env.EnvSpec
+    own_env: str = ""
+    """``[environment]`` lines for what the base commit needs beyond the layer."""
 
 
 @dataclass
@@ -330,7 +332,8 @@ def _write_offline(
     setup = str(inst.get("environment_setup_commit") or base)
     if _git(clone, "cat-file", "-e", f"{setup}^{{commit}}").returncode != 0:
         raise Unsupported(f"environment_setup_commit {setup[:12]} is not in the clone {clone}")
-    env_requirements = swebench_env.requirements(spec, clone, setup)
+    env_requirements = swebench_env.layer_requirements(spec, clone, setup)
+    own = swebench_env.instance_requirements(spec, clone, base, env_requirements)
     touched = patch_files(str(inst["test_patch"]))
     if not touched:
         raise Unsupported("test_patch touches no file")
@@ -366,9 +369,10 @@ def _write_offline(
         raise Unsupported("test_patch touches no Python test file")
     pythonpath = f"{workdir}/src:{workdir}" if has_src else workdir
     message = _shell_word(f"{repo} at {base[:12]}")
-    (env / "Dockerfile").write_text(swebench_env.instance_dockerfile(spec, workdir, message, pythonpath))
+    (env / "Dockerfile").write_text(swebench_env.instance_dockerfile(spec, workdir, message, pythonpath, own))
     layer = swebench_env.write_layer(suite_dir, spec, setup, env_requirements)
-    return Offline(workdir, test_files, f"../{layer.relative_to(suite_dir).as_posix()}", spec)
+    layer_rel = f"../{layer.relative_to(suite_dir).as_posix()}"
+    return Offline(workdir, test_files, layer_rel, spec, swebench_env.instance_environment(own, spec.python))
 
 
 def _created(inst: dict[str, Any]) -> str:
@@ -402,7 +406,7 @@ def _task_toml(
     if offline is not None:
         meta += f"swebench_python = {_toml_str(offline.spec.python)}\n"
         meta += f"swebench_env_spec = {_toml_str(offline.spec.source)}\n"
-        environment += f"layer = {_toml_str(offline.layer)}\n"
+        environment += f"layer = {_toml_str(offline.layer)}\n{offline.own_env}"
         command = "python3 -m pytest -rA -p no:cacheprovider " + " ".join(offline.test_files)
         verifier += f"tests_dir = {_toml_str(offline.workdir)}\ncommand = {_toml_str(command)}\n"
     if prebuilt is not None:
