@@ -59,6 +59,8 @@ _CA_VARS = (
     "NODE_EXTRA_CA_CERTS",
 )
 CONNECT_TIMEOUT_S = 30.0
+LOCAL_HOSTS = "localhost,127.0.0.1,::1,0.0.0.0"
+"""Hosts a phase reaches without the proxy: its own container's."""
 HEAD_LIMIT = 64 * 1024
 _HOP_BY_HOP = {"proxy-connection", "proxy-authorization", "connection", "keep-alive", "te", "trailer", "upgrade"}
 
@@ -68,7 +70,9 @@ def proxy_env(port: int = PORT, ca: bool = False) -> dict[str, str]:
     they also trust the host's CA bundle (copied beside the socket, see :func:`host_ca_bundle`)."""
     url = f"http://127.0.0.1:{port}"
     env = {"HTTP_PROXY": url, "HTTPS_PROXY": url, "http_proxy": url, "https_proxy": url}
-    env |= {"NO_PROXY": "localhost,127.0.0.1", "no_proxy": "localhost,127.0.0.1"}
+    # The sandbox's own services (a server the agent was asked to start, often on 0.0.0.0)
+    # are reached directly: through the proxy they would be refused, with an HTTP answer.
+    env |= dict.fromkeys(("NO_PROXY", "no_proxy"), LOCAL_HOSTS)
     if ca:
         env |= dict.fromkeys(_CA_VARS, f"{CONTAINER_DIR}/{CA_NAME}")
         env["UV_NATIVE_TLS"] = "1"  # uv reads SSL_CERT_FILE only with native TLS

@@ -12,6 +12,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -200,3 +201,8 @@ def test_resolve_map_and_env() -> None:
         parse_resolve("nonsense")
     env = proxy_env(3128)
     assert env["HTTPS_PROXY"] == env["http_proxy"] == "http://127.0.0.1:3128" and "127.0.0.1" in env["NO_PROXY"]
+    # The container's own services, on any of its local names, are reached without the proxy
+    # (Terminal-Bench's tests ask a server the agent started on 0.0.0.0).
+    for host in ("localhost", "127.0.0.1", "0.0.0.0", "::1"):
+        assert urllib.request.proxy_bypass_environment(host, {"no": env["no_proxy"]}), host
+    assert not urllib.request.proxy_bypass_environment("pypi.org", {"no": env["no_proxy"]})
