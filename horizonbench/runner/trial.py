@@ -46,6 +46,10 @@ class _AgentInfraError(Exception):
     """The agent reported that it could not work (endpoint down): an error, not a failure."""
 
 
+class _VerifierTimedOut(Exception):
+    """The reference solution's tests ran out of time: the environment's doing (an error)."""
+
+
 class _NetworkUnreachable(Exception):
     """The verifier's tests needed a host that did not answer: an infrastructure error."""
 
@@ -325,6 +329,8 @@ class Trial:
         """The hidden tests decide (they enter only now)."""
         verdict = await self.verify()
         result = self.result
+        if result.agent == "oracle" and verdict.status != "passed":
+            self._reference_failed(verdict)
         result.verdict = verdict
         # What tasks check (or score-predictions) found for this exact task content: where
         # the gold patch does not resolve it, the verdict says nothing about the agent.
@@ -370,9 +376,34 @@ class Trial:
             raise _NetworkUnreachable(
                 f"the verifier could not reach {', '.join(sorted(hosts))} through the egress proxy, so its tests "
                 f"did not run as written ({verdict.detail}); not booked against the agent: see network.jsonl "
-                "and verifier/test-output.log in the trial's directory"
+                "and verifier.log in the trial's directory"
             )
         return verdict
+
+    def _reference_failed(self, verdict: Verdict) -> None:
+        """The reference solution is trusted where a model's attempt is not: where it failed
+        for want of the outside world or of time, the environment failed, not the solution.
+        (A model agent's attempt that fails so stays a failure, flagged: an agent could
+        otherwise turn its failures into errors by fetching an unreachable host or by
+        making the tests hang.)
+
+        Raises:
+            _NetworkUnreachable: its solution could not fetch what it needs.
+            _VerifierTimedOut: its tests ran out of time.
+        """
+        hosts = self.net.unreachable.get("agent")
+        if hosts:
+            raise _NetworkUnreachable(
+                f"the reference solution could not reach {', '.join(sorted(hosts))} through the egress proxy, so it "
+                f"did not run as written ({verdict.detail}); not a verdict on the task: see network.jsonl and "
+                "agent.log in the trial's directory"
+            )
+        if "verifier_timeout" in verdict.flags:
+            limit = self.task.config.verifier.timeout_sec
+            raise _VerifierTimedOut(
+                f"the tests ran out of time ({limit:g} s) on the reference solution ({verdict.detail}); this host is "
+                "too slow for them or what they download too large: see verifier.log in the trial's directory"
+            )
 
     def _check_network(self) -> None:
         """``--network off`` and a task that needs network: an error before anything starts."""
@@ -385,6 +416,8 @@ class Trial:
             result.error, result.error_kind = str(exc), "agent"
         elif isinstance(exc, _NetworkUnreachable):
             result.error, result.error_kind = str(exc), "network"
+        elif isinstance(exc, _VerifierTimedOut):
+            result.error, result.error_kind = str(exc), "verifier"
         elif isinstance(exc, _UnsoundInstance):
             result.error, result.error_kind = str(exc), "environment"
         elif isinstance(exc, ImageBuildError | ImageMissing):
