@@ -130,6 +130,8 @@ def _lock(tag: str) -> threading.Lock:
 
 # Refs no registry served, with the reason, so the trials of a run ask once per process.
 _unserved: dict[str, str] = {}
+_failed_builds: dict[str, str] = {}
+"""Build tags whose build failed in this process, with the error: not tried again."""
 # Images this process pulled or built (tag -> image id, how): the other trials of the run
 # record how their image came to be, not merely that the first trial left it here; and
 # --force-build builds once per run, not once per trial.
@@ -240,7 +242,15 @@ def ensure(task: Task, rebuild: bool = False, policy: ImagePolicy | None = None)
         if image_id:
             origin = _build_origin(task, policy, tag, image_id, _source(tag, image_id, "local"))
             return TaskImage(tag, image_id, _workdir(task, image_id), built=False, origin=origin)
-        built = _build(task, tag, policy)
+        if tag in _failed_builds and not rebuild:
+            # Deterministic more often than not (a host that does not answer): each trial
+            # of the run would build it again, one after the other, for the same error.
+            raise ImageBuildError(f"{_failed_builds[tag]} (failed earlier in this run: not built again)")
+        try:
+            built = _build(task, tag, policy)
+        except ImageBuildError as exc:
+            _failed_builds[tag] = str(exc)
+            raise
         _made_here[tag] = (built.image_id, "built")
         return built
 

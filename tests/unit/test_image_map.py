@@ -185,3 +185,29 @@ def test_a_stand_in_base_gives_the_build_its_own_tag_and_docker_image_its_stand_
     assert build_tag(task) != build_tag(task, mapped)
     assert build_tag(task) == build_tag(task, ImagePolicy(image_map={"unrelated:1": "other:1"}))
     assert image_tag(task, mapped) == "lab/x:1"
+
+
+def test_a_failed_build_is_not_tried_again_by_the_run_s_other_trials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each trial of a task would otherwise build its image again, one after the other."""
+    from horizonbench.errors import ImageBuildError
+    from horizonbench.sandbox import images
+    from horizonbench.tasks.loader import load_task
+
+    task = load_task(REPO / "tasks" / "smoke" / "word-report")
+    calls: list[str] = []
+
+    def failing_build(task: object, tag: str, policy: object) -> object:
+        calls.append(tag)
+        raise ImageBuildError(f"task word-report: image build failed (curl: could not resolve host); build log: {tag}")
+
+    monkeypatch.setattr(images, "_build", failing_build)
+    monkeypatch.setattr(images, "_image_id", lambda ref: None)
+    monkeypatch.setattr(images, "_failed_builds", {})
+    for _ in range(3):
+        with pytest.raises(ImageBuildError, match="could not resolve host") as err:
+            images.ensure(task)
+    assert len(calls) == 1
+    assert "failed earlier in this run: not built again" in str(err.value)
+    with pytest.raises(ImageBuildError):
+        images.ensure(task, rebuild=True)  # asked for: built again
+    assert len(calls) == 2
