@@ -214,6 +214,8 @@ class Trial:
     async def image(self) -> None:
         """The task's image: reused, pulled, built or a stand-in (the result records which)."""
         self._check_network()
+        self.phase = "sandbox"
+        make_limits(**verifier.sandbox_limits(self.task))  # limits this host cannot give: before the image
         self.phase = "image"
         t0 = time.monotonic()
         self.task_image = await asyncio.to_thread(images.ensure, self.task, policy=self.image_policy)

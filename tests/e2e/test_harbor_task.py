@@ -97,3 +97,23 @@ def test_harbor_task_runs_unchanged(tmp_path: Path) -> None:
     assert (nop.status, nop.reward) == ("failed", 0.0)
     assert oracle.difficulty == "medium" and oracle.expert_minutes == 5.0
     assert oracle.verdict is not None and oracle.verdict.mode == "same"
+
+
+def test_limits_the_host_cannot_give_are_an_error_before_any_image(tmp_path: Path) -> None:
+    """A task asking for more CPUs than the host has: an error of the sandbox, before its
+    image is pulled or built (an image build can take minutes)."""
+    import shutil
+
+    suite = Path(__file__).resolve().parents[1] / "fixtures" / "harbor_suite"
+    task = tmp_path / "suite" / "tool-in-usr-local"
+    shutil.copytree(suite / "tool-in-usr-local", task)
+    toml = task / "task.toml"
+    toml.write_text(toml.read_text().replace("cpus = 1\n", "cpus = 512\n"))
+    res = hb("run", tmp_path / "suite", "--run-id", "big", "--results", tmp_path / "r", "--no-progress")
+    assert res.returncode == 0, res.stdout + res.stderr
+    result = TrialResult.model_validate_json(
+        (tmp_path / "r" / "big" / "trials" / "tool-in-usr-local__oracle__0" / "result.json").read_text()
+    )
+    assert (result.status, result.error_kind) == ("error", "sandbox"), (result.status, result.error)
+    assert result.error is not None and "cpus" in result.error
+    assert result.image == "" and result.timings.image_s == 0.0
