@@ -436,6 +436,7 @@ def _build(task: Task, tag: str, policy: ImagePolicy) -> TaskImage:
         except ImageBuildError as exc:
             raise ImageBuildError(f"task {task.name}: {exc}; build log: {log_path}") from None
         api = engine.client().api
+        build_started = time.monotonic()
         try:
             stream = api.build(
                 path=str(ctx),
@@ -449,7 +450,15 @@ def _build(task: Task, tag: str, policy: ImagePolicy) -> TaskImage:
                 timeout=int(task.config.environment.build_timeout_sec),
             )
             error = None
+            limit = task.config.environment.build_timeout_sec
             for chunk in stream:
+                if time.monotonic() - build_started > limit:
+                    # The read timeout bounds a silent step; a build that keeps printing is
+                    # cut here (closing the stream ends the engine's build with it).
+                    stream.close()
+                    error = f"the build ran past build_timeout_sec ({limit:g} s)"
+                    fh.write(f"ERROR: {error}\n")
+                    break
                 if "stream" in chunk:
                     fh.write(chunk["stream"])
                 elif "error" in chunk:
