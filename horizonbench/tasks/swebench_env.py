@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import re
 import shlex
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -174,12 +176,17 @@ def requirements(spec: EnvSpec, clone: Path, setup_commit: str) -> list[str]:
     reqs = [*spec.packages, *spec.pip_packages]
     if spec.requirements_from:
         paths = specs_table()["repos"].get(spec.repo, {}).get("requirements_paths", ["requirements.txt"])
-        for rel in paths:
+
+        def read(rel: str) -> str | None:
             shown = subprocess.run(
                 ["git", "show", f"{setup_commit}:{rel}"], cwd=clone, capture_output=True, text=True, check=False
             )
-            if shown.returncode == 0:
-                reqs += _requirement_lines(shown.stdout)
+            return shown.stdout if shown.returncode == 0 else None
+
+        for rel in paths:
+            text = read(rel)
+            if text is not None:
+                reqs += _requirement_lines(text, read, posixpath.dirname(rel), frozenset({rel}))
                 break
         else:
             raise Unsupported(f"none of {', '.join(paths)} is in {spec.repo} at {setup_commit[:12]}")
@@ -285,13 +292,28 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
 
 
-def _requirement_lines(text: str) -> list[str]:
+_INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s+|=)(\S+)$")
+
+
+def _requirement_lines(
+    text: str, read: Callable[[str], str | None] | None = None, here: str = "", seen: frozenset[str] = frozenset()
+) -> list[str]:
+    """The requirements of a requirements file; ``-r other.txt`` lines are followed through
+    ``read`` (a path relative to the repository -> its text, None where absent), relative
+    to the including file's folder ``here``, as pip follows them."""
     out = []
     for line in text.splitlines():
         line = line.split(" #")[0].strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("-"):  # -r other.txt, -e ., --index-url: nothing to download offline
+        include = _INCLUDE.match(line)
+        if include and read is not None:
+            rel = posixpath.normpath(posixpath.join(here, include.group(1)))
+            included = read(rel) if rel not in seen else None
+            if included is not None:
+                out += _requirement_lines(included, read, posixpath.dirname(rel), seen | {rel})
+            continue
+        if line.startswith("-"):  # -e ., --index-url, -c: nothing to download offline
             continue
         out.append(line)
     return out

@@ -124,3 +124,18 @@ def test_base_image_releases_and_fields() -> None:
         base_image.hashed_tag("buster")
     with pytest.raises(ValueError):
         EnvironmentSection(python_version="three")
+
+
+def test_requirements_files_follow_their_includes_as_pip_does() -> None:
+    """pylint's requirements_test.txt starts with ``-r requirements_test_min.txt``: its pins
+    (pytest among them) come with it, relative to the including file, each file once."""
+    files = {
+        "requirements_test.txt": "-r requirements_test_min.txt\ncoverage~=6.4  # a comment\n-e .\n",
+        "requirements_test_min.txt": "-r requirements_test.txt\n--requirement=sub/pins.txt\npytest~=7.1\n",
+        "sub/pins.txt": "-r ../missing.txt\nastroid==2.12.13\n",
+    }
+    lines = swebench_env._requirement_lines(
+        files["requirements_test.txt"], files.get, "", frozenset({"requirements_test.txt"})
+    )
+    assert lines == ["astroid==2.12.13", "pytest~=7.1", "coverage~=6.4"]
+    assert swebench_env._requirement_lines(files["requirements_test.txt"]) == ["coverage~=6.4"]  # nothing to read with
