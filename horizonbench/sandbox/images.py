@@ -342,15 +342,28 @@ def download_wheelhouse(
 
 
 def _pip_download(args: list[str], named: list[str], dest: Path, log_fh: object, python_version: str | None) -> None:
-    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(dest)]
+    # Not --quiet: pip then leaves out which requirement has no distribution.
+    cmd = [sys.executable, "-m", "pip", "download", "--progress-bar", "off", "--dest", str(dest)]
     other = bool(python_version) and python_version != f"{sys.version_info[0]}.{sys.version_info[1]}"
     if other:
         cmd += ["--python-version", str(python_version), "--only-binary", ":all:"]
     wanted = list(args)
+    built: set[str] = set()
     for _ in range(10):
         proc = subprocess.run([*cmd, *wanted], capture_output=True, text=True, check=False)
         if log_fh is not None:
             log_fh.write(f"$ {' '.join([*cmd, *wanted])}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
+        if proc.returncode != 0 and other:
+            # A requirement published as an sdist only (docopt): where it builds a pure-Python
+            # wheel on the host, that wheel serves any Python; pip is asked again with it.
+            said = proc.stdout + proc.stderr  # pip explains a conflict on stdout
+            tail = said.split("no matching distributions", 1)[-1].split("\n\n", 1)[0]
+            named_there = _NO_DISTRIBUTION.findall(tail) if "no matching distributions" in said else []
+            sdist_only = {*named_there, *_NOT_FOUND.findall(said)} - built
+            if sdist_only and _build_pure(sorted(sdist_only), dest, log_fh):
+                built |= sdist_only
+                cmd = [*cmd, "--find-links", str(dest)] if "--find-links" not in cmd else cmd
+                continue
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
             where = f" for Python {python_version}" if python_version else ""
@@ -361,6 +374,33 @@ def _pip_download(args: list[str], named: list[str], dest: Path, log_fh: object,
             return
         wanted = extra
     raise ImageBuildError(f"the wheelhouse of {named} for Python {python_version} does not close")
+
+
+# pip's two ways of saying a requirement has no distribution here: a dependency in a conflict
+# ("...no matching distributions available for your environment:" then one name a line), or
+# a requirement asked for by name.
+_NO_DISTRIBUTION = re.compile(r"^\s{4}([A-Za-z0-9][A-Za-z0-9._-]*)\s*$", re.M)
+_NOT_FOUND = re.compile(r"No matching distribution found for ([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _build_pure(names: list[str], dest: Path, log_fh: object) -> bool:
+    """Build wheels of sdist-only ``names`` on the host into ``dest``; True where every one
+    is pure Python (``none-any``: installable on the target Python too)."""
+    with tempfile.TemporaryDirectory(prefix="hb-wheel-") as tmp:
+        cmd = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-binary", ":all:", "-w", tmp, *names]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if log_fh is not None:
+            log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
+        wheels = list(Path(tmp).glob("*.whl"))
+        if (
+            proc.returncode != 0
+            or len(wheels) < len(names)
+            or not all(w.name.endswith("-none-any.whl") for w in wheels)
+        ):
+            return False
+        for wheel in wheels:
+            shutil.copy2(wheel, dest / wheel.name)
+    return True
 
 
 def download_sources(specs: list[str], dest: Path, log_fh: object = None) -> list[Path]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,14 @@ def test_a_failed_build_is_not_tried_again_by_the_run_s_other_trials(monkeypatch
     with pytest.raises(ImageBuildError):
         images.ensure(task, rebuild=True)  # asked for: built again
     assert len(calls) == 2
+
+
+def test_a_requirement_published_as_an_sdist_only_gets_a_pure_wheel_built_on_the_host(tmp_path: Path) -> None:
+    """docopt has no wheel on PyPI; a wheelhouse for another Python than the host's asks pip
+    for wheels only, so the pure-Python wheel is built here, and serves that Python too."""
+    from horizonbench.sandbox.images import download_wheelhouse
+
+    log = io.StringIO()
+    download_wheelhouse(["docopt==0.6.2"], tmp_path / "wh", log, python_version="3.9")
+    assert [p.name for p in (tmp_path / "wh").glob("*.whl")] == ["docopt-0.6.2-py2.py3-none-any.whl"]
+    assert "pip wheel" in log.getvalue() and "--find-links" in log.getvalue()
