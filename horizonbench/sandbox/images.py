@@ -380,7 +380,7 @@ def _pip_download(args: list[str], named: list[str], dest: Path, log_fh: object,
 # ("...no matching distributions available for your environment:" then one name a line), or
 # a requirement asked for by name.
 _NO_DISTRIBUTION = re.compile(r"^\s{4}([A-Za-z0-9][A-Za-z0-9._-]*)\s*$", re.M)
-_NOT_FOUND = re.compile(r"No matching distribution found for ([A-Za-z0-9][A-Za-z0-9._-]*)")
+_NOT_FOUND = re.compile(r"No matching distribution found for ([A-Za-z0-9]\S*)")  # with its version
 
 
 def _build_pure(names: list[str], dest: Path, log_fh: object) -> bool:
