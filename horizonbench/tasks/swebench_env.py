@@ -186,7 +186,12 @@ def requirements(spec: EnvSpec, clone: Path, setup_commit: str) -> list[str]:
         for rel in paths:
             text = read(rel)
             if text is not None:
-                reqs += _requirement_lines(text, read, posixpath.dirname(rel), frozenset({rel}))
+                # swebench installs the spec's pip packages after the requirements file: a
+                # package both name is the spec's (flask 2.0: MarkupSafe==2.1.3, not the
+                # file's markupsafe==2.0.1).
+                spec_names = {_name(r) for r in reqs}
+                lines = _requirement_lines(text, read, posixpath.dirname(rel), frozenset({rel}))
+                reqs += [r for r in lines if _name(r) not in spec_names]
                 break
         else:
             raise Unsupported(f"none of {', '.join(paths)} is in {spec.repo} at {setup_commit[:12]}")

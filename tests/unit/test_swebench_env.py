@@ -139,3 +139,22 @@ def test_requirements_files_follow_their_includes_as_pip_does() -> None:
     )
     assert lines == ["astroid==2.12.13", "pytest~=7.1", "coverage~=6.4"]
     assert swebench_env._requirement_lines(files["requirements_test.txt"]) == ["coverage~=6.4"]  # nothing to read with
+
+
+def test_the_spec_s_pip_packages_win_over_the_requirements_file(tmp_path: Path) -> None:
+    """swebench installs the pip packages after the requirements file: flask 2.0's spec pins
+    MarkupSafe==2.1.3 where requirements/dev.txt pins markupsafe==2.0.1."""
+    import subprocess
+
+    repo = tmp_path / "flask"
+    (repo / "requirements").mkdir(parents=True)
+    (repo / "requirements" / "dev.txt").write_text("markupsafe==2.0.1\nblinker==1.4\n")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "r"], check=True
+    )
+    spec = swebench_env.resolve({"repo": "pallets/flask", "version": "2.0"}, ["pytest==8.3.3"])
+    reqs = swebench_env.requirements(spec, repo, "HEAD")
+    assert "MarkupSafe==2.1.3" in reqs and "blinker==1.4" in reqs
+    assert not any(r.lower().startswith("markupsafe==2.0") for r in reqs)
