@@ -441,60 +441,48 @@ def pytest_plugin_registered(plugin: object, manager: object) -> None:
 _NOW: dict[str, BaseException | None] = {}
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
-    if item.config is not _S.config:
-        return (yield)
-    try:
-        res = yield
-    except BaseException as exc:
-        _NOW["setup"] = exc
-        raise
-    _NOW["setup"] = None
-    return res
+    outcome = yield
+    if item.config is _S.config:
+        _NOW["setup"] = outcome.excinfo[1] if outcome.excinfo else None
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
+    outcome = yield
     if item.config is not _S.config:
-        return (yield)
-    try:
-        res = yield
-    except BaseException as exc:
-        _NOW["call"] = exc
-        raise
+        return
+    if outcome.excinfo:
+        _NOW["call"] = outcome.excinfo[1]
+        return
     # unittest cases do not raise: their failures wait in the item for the report.
     pending = item.__dict__.get("_excinfo")
     _NOW["call"] = pending[0].value if pending else None
-    return res
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item):  # type: ignore[no-untyped-def]
-    if item.config is not _S.config:
-        return (yield)
-    try:
-        res = yield
-    except BaseException as exc:
-        _NOW["teardown"] = exc
-        raise
-    _NOW["teardown"] = None
-    return res
+    outcome = yield
+    if item.config is _S.config:
+        _NOW["teardown"] = outcome.excinfo[1] if outcome.excinfo else None
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
+# Old-style wrappers (``hookwrapper``): pluggy 0.13 of pytest 6, which SWE-bench's older
+# instances pin, has no ``wrapper=True``.
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item):  # type: ignore[no-untyped-def]
     if item.config is not _S.config:  # a pytest run inside the tests: not ours to judge
-        return (yield)
+        yield
+        return
     _NOW.clear()
-    res = yield
+    yield
     _S.outcomes[item.nodeid] = _outcome(item, dict(_NOW))
     _NOW.clear()
     if sys.gettrace() is not _S.trace or sys.getprofile() is not _S.profile or _changed(_S.critical):
         for bad in [*_changed(_S.critical), *_world_changes()]:
             if f"during {item.nodeid}: {bad}" not in _S.problems:
                 _S.problems.append(f"during {item.nodeid}: {bad}")
-    return res
 
 
 def _expected(exc: BaseException, raises: object) -> bool:
