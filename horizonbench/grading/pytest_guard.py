@@ -501,7 +501,8 @@ def _outcome(item: pytest.Item, seen: dict[str, BaseException | None]) -> str:
     setup = seen["setup"]
     if setup is not None:
         return "skipped" if isinstance(setup, Skipped) else "error"
-    xfail = item.stash.get(xfailed_key, None)
+    store = item.stash if hasattr(item, "stash") else item._store  # pytest < 7: _store
+    xfail = store.get(xfailed_key, None)
     if "call" not in seen:
         result = "xfailed" if xfail is not None else "error"
     else:
