@@ -99,21 +99,26 @@ def test_harbor_task_runs_unchanged(tmp_path: Path) -> None:
     assert oracle.verdict is not None and oracle.verdict.mode == "same"
 
 
+def _tool_task_oracle(tmp_path: Path, toml_change: tuple[str, str], dockerfile_extra: str = "") -> TrialResult:
+    """The oracle's result on a copy of the Harbor fixture tool-in-usr-local, changed as given."""
+    import shutil
+
+    task = tmp_path / "suite" / "tool-in-usr-local"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "harbor_suite" / "tool-in-usr-local", task)
+    toml = task / "task.toml"
+    toml.write_text(toml.read_text().replace(*toml_change))
+    dockerfile = task / "environment" / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + dockerfile_extra)
+    res = hb("run", tmp_path / "suite", "--run-id", "t", "--results", tmp_path / "r", "--no-progress")
+    assert res.returncode == 0, res.stdout + res.stderr
+    trial = tmp_path / "r" / "t" / "trials" / "tool-in-usr-local__oracle__0" / "result.json"
+    return TrialResult.model_validate_json(trial.read_text())
+
+
 def test_limits_the_host_cannot_give_are_an_error_before_any_image(tmp_path: Path) -> None:
     """A task asking for more CPUs than the host has: an error of the sandbox, before its
     image is pulled or built (an image build can take minutes)."""
-    import shutil
-
-    suite = Path(__file__).resolve().parents[1] / "fixtures" / "harbor_suite"
-    task = tmp_path / "suite" / "tool-in-usr-local"
-    shutil.copytree(suite / "tool-in-usr-local", task)
-    toml = task / "task.toml"
-    toml.write_text(toml.read_text().replace("cpus = 1\n", "cpus = 512\n"))
-    res = hb("run", tmp_path / "suite", "--run-id", "big", "--results", tmp_path / "r", "--no-progress")
-    assert res.returncode == 0, res.stdout + res.stderr
-    result = TrialResult.model_validate_json(
-        (tmp_path / "r" / "big" / "trials" / "tool-in-usr-local__oracle__0" / "result.json").read_text()
-    )
+    result = _tool_task_oracle(tmp_path, ("cpus = 1\n", "cpus = 512\n"))
     assert (result.status, result.error_kind) == ("error", "sandbox"), (result.status, result.error)
     assert result.error is not None and "cpus" in result.error
     assert result.image == "" and result.timings.image_s == 0.0
@@ -121,20 +126,8 @@ def test_limits_the_host_cannot_give_are_an_error_before_any_image(tmp_path: Pat
 
 def test_a_build_past_its_time_limit_is_cut(tmp_path: Path) -> None:
     """``build_timeout_sec`` bounds the build, also one that keeps printing."""
-    import shutil
-
-    suite = Path(__file__).resolve().parents[1] / "fixtures" / "harbor_suite"
-    task = tmp_path / "suite" / "tool-in-usr-local"
-    shutil.copytree(suite / "tool-in-usr-local", task)
-    toml = task / "task.toml"
-    toml.write_text(toml.read_text().replace("build_timeout_sec = 300.0", "build_timeout_sec = 4.0"))
-    dockerfile = task / "environment" / "Dockerfile"
-    dockerfile.write_text(dockerfile.read_text() + "RUN for i in $(seq 1 120); do echo tick $i; sleep 1; done\n")
-    res = hb("run", tmp_path / "suite", "--run-id", "slow", "--results", tmp_path / "r", "--no-progress")
-    assert res.returncode == 0, res.stdout + res.stderr
-    result = TrialResult.model_validate_json(
-        (tmp_path / "r" / "slow" / "trials" / "tool-in-usr-local__oracle__0" / "result.json").read_text()
-    )
+    ticking = "RUN for i in $(seq 1 120); do echo tick $i; sleep 1; done\n"
+    result = _tool_task_oracle(tmp_path, ("build_timeout_sec = 300.0", "build_timeout_sec = 4.0"), ticking)
     assert (result.status, result.error_kind) == ("error", "image"), (result.status, result.error)
     assert result.error is not None and "ran past build_timeout_sec (4 s)" in result.error
     assert result.timings.image_s < 60, result.timings
