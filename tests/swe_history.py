@@ -133,3 +133,68 @@ def dateutil_history(root: Path) -> tuple[Path, list[dict[str, Any]]]:
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
+
+
+# Django 4.2.2 fixed a regression of 4.2 with its test: a filter on a DecimalField against a
+# value with more digits than the field's max_digits crashed (ticket #34590), on SQLite too.
+DJANGO_OLD, DJANGO_NEW = "Django==4.2.1", "Django==4.2.2"
+DJANGO_ID = "django__django-34590"
+DJANGO_SRC = "django/db/models/fields/__init__.py"
+DJANGO_TEST = "tests/model_fields/test_decimalfield.py"
+_DECIMAL_TESTS = "model_fields.test_decimalfield.DecimalFieldTests"  # as unittest names them on Python 3.9
+DJANGO_F2P = [f"test_lookup_decimal_larger_than_max_digits ({_DECIMAL_TESTS})"]
+DJANGO_P2P = [
+    f"test_to_python ({_DECIMAL_TESTS})",
+    f"test_default ({_DECIMAL_TESTS})",
+    # A test with a docstring is named by it, as swebench's parse_log_django reads the
+    # runner's two lines and SWE-bench's Django records list them.
+    "Really big values can be used in a filter statement.",
+    "Should be able to filter decimal fields using strings (#8023).",
+]
+
+
+def django_history(root: Path) -> tuple[Path, dict[str, Any]]:
+    """(folder of local clones, the instance) under ``root``: a clone whose history is Django
+    4.2.1 then 4.2.2, and the instance of ticket #34590 at 4.2.1.
+
+    The record names version 4.2, so the shipped spec table gives its environment (Python 3.9,
+    ``pip install -e .``) and its test command (``./tests/runtests.py --verbosity 2
+    --settings=test_sqlite --parallel 1``). Only ``packages`` is the record's own, as a swebench 5
+    record may carry it: Django's install requirements, in place of the test suite's full
+    requirements file (``tests/requirements/py3.txt``: numpy, Pillow, selenium, pywatchman, ...),
+    which the tests of this instance do not use."""
+    old_sdist, new_sdist = images.download_sources([DJANGO_OLD, DJANGO_NEW], root / "dl")
+    old, new = _unpack(old_sdist, root / "old"), _unpack(new_sdist, root / "new")
+    repos = root / "repos"
+    clone = repos / "django__django"
+    shutil.copytree(old, clone, ignore=shutil.ignore_patterns("Django.egg-info"))  # not in the repository
+    git(clone, "init", "-q", "-b", "main")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-qm", "Django 4.2.1")
+    base = git(clone, "rev-parse", "HEAD").strip()
+    diffs = {}
+    for key, rel in (("patch", DJANGO_SRC), ("test_patch", DJANGO_TEST)):
+        shutil.copy2(new / rel, clone / rel)
+        diffs[key] = git(clone, "diff")
+        git(clone, "checkout", "-q", "--", rel)
+    row = {
+        "repo": "django/django",
+        "instance_id": DJANGO_ID,
+        "base_commit": base,
+        "environment_setup_commit": base,
+        "version": "4.2",
+        "packages": "asgiref==3.7.2 sqlparse==0.4.4",
+        "problem_statement": "QuerySet.filter() on a DecimalField crashes with decimal.InvalidOperation when the "
+        "value has more digits than the field's max_digits, e.g. Foo.objects.filter(d__lte=Decimal('123456')) "
+        "for max_digits=5. Django 4.1 returned an empty queryset.",
+        "hints_text": "",
+        "created_at": "2023-05-23T00:00:00Z",
+        **diffs,
+        "FAIL_TO_PASS": json.dumps(DJANGO_F2P),
+        "PASS_TO_PASS": json.dumps(DJANGO_P2P),
+    }
+    shutil.rmtree(clone / "django")
+    shutil.copytree(new / "django", clone / "django")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-qm", "Django 4.2.2")
+    return repos, row

@@ -1,6 +1,8 @@
 """Grading with a SWE-bench record's own eval script, on its prebuilt evaluation image, as
 swebench's harness does it.
 
+- On a build of the task's ``environment/`` (no image to pull), ``build_eval_script`` is run
+  the same way: the offline environment of a repository whose tests run under its own runner.
 - The script is read as ``swebench.harness.utils.make_test_spec`` reads a record
   (``parse_eval_script``, then ``record_test_exit_code``, which stashes the test command's
   ``$?`` and prints it after the end marker), and run as ``run_instance`` runs it: copied to
@@ -37,10 +39,17 @@ if TYPE_CHECKING:
 EVAL_PATH = "/eval.sh"  # where swebench's run_instance copies it
 
 
+def script_for(task: Task, image: TaskImage) -> str | None:
+    """The eval script ``task`` grades with on ``image`` (a file of the task directory), or
+    None for the test command: the record's ``eval_script`` on the prebuilt image it names (or
+    its stand-in), ``build_eval_script`` on a build of ``environment/``."""
+    v = task.config.verifier
+    return v.eval_script if image.prebuilt else v.build_eval_script
+
+
 def applies(task: Task, image: TaskImage) -> bool:
-    """Whether ``task`` grades with its eval script on ``image``: only on the prebuilt image
-    the record names (or its stand-in); a build of ``environment/`` uses the test command."""
-    return bool(task.config.verifier.eval_script) and image.prebuilt
+    """Whether ``task`` grades with an eval script on ``image``."""
+    return bool(script_for(task, image))
 
 
 def test_spec(task: Task, image: TaskImage) -> TestSpec:
@@ -49,7 +58,8 @@ def test_spec(task: Task, image: TaskImage) -> TestSpec:
 
     v = task.config.verifier
     meta: dict[str, Any] = task.config.metadata.model_dump()
-    assert v.eval_script is not None
+    path = script_for(task, image)
+    assert path is not None
     return make_test_spec(
         {
             "instance_id": str(meta.get("swebench_instance_id") or task.name),
@@ -60,7 +70,7 @@ def test_spec(task: Task, image: TaskImage) -> TestSpec:
             "PASS_TO_PASS": v.pass_to_pass,
             "log_parser": v.log_parser,
             "eval_type": v.eval_type,
-            "eval_script": (task.path / v.eval_script).read_text(encoding="utf-8"),
+            "eval_script": (task.path / path).read_text(encoding="utf-8"),
         }
     )
 

@@ -252,7 +252,14 @@ class VerifierSection(_Model):
         None,
         description="A SWE-bench eval script (a file of the task directory) run in place of command where the "
         "sandbox runs the task's docker_image or its stand-in: swebench's harness semantics, the log between its "
-        "'>>>>> Start Test Output' and '>>>>> End Test Output' markers graded. A build of environment/ uses command.",
+        "'>>>>> Start Test Output' and '>>>>> End Test Output' markers graded. A build of environment/ uses "
+        "build_eval_script where set, else command.",
+    )
+    build_eval_script: str | None = Field(
+        None,
+        description="The eval script (a file of the task directory) for a build of environment/: run as eval_script "
+        "is, for tests that run under their repository's own runner (Django's runtests.py, SymPy's bin/test) rather "
+        "than a pytest command.",
     )
     eval_type: Literal["pass_and_fail", "fail_only"] = Field(
         "pass_and_fail",

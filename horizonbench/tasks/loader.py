@@ -196,8 +196,9 @@ def load_task(path: Path | str, suite: str = "") -> Task:
     if env.docker_image is None and not (path / "environment" / "Dockerfile").is_file():
         raise TaskError(f"{toml_path}: environment.docker_image is unset and environment/Dockerfile is missing")
     v = config.verifier
-    if v.eval_script and not (path / v.eval_script).is_file():
-        raise TaskError(f"{toml_path}: verifier.eval_script {v.eval_script!r} is not a file of the task directory")
+    for key, script in (("eval_script", v.eval_script), ("build_eval_script", v.build_eval_script)):
+        if script and not (path / script).is_file():
+            raise TaskError(f"{toml_path}: verifier.{key} {script!r} is not a file of the task directory")
     if not config.steps and v.grader == "reward" and v.command is None and not (path / "tests" / "test.sh").is_file():
         raise TaskError(f"{path / 'tests'}: test.sh is missing and verifier.command is unset")
     task = Task(

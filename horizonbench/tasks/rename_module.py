@@ -40,7 +40,9 @@ def rules(old: str, new: str, quoted: bool = True) -> list[tuple[re.Pattern[str]
 def shares_name(old: str, *texts: str) -> bool:
     """Whether the project has something else called ``old`` (``from old import old``, ``def old(``):
     then a quoted ``"old"`` may mean that (``__all__ = ["old"]``) and is left alone."""
-    pattern = re.compile(rf"(?m)^\s*(def|class)\s+{re.escape(old)}\b|from\s+{re.escape(old)}\s+import\b[^\n]*\b{re.escape(old)}\b")
+    pattern = re.compile(
+        rf"(?m)^\s*(def|class)\s+{re.escape(old)}\b|from\s+{re.escape(old)}\s+import\b[^\n]*\b{re.escape(old)}\b"
+    )
     return any(pattern.search(text) for text in texts)
 
 

@@ -390,6 +390,13 @@ def offline_install(command: str, wheelhouses: tuple[str, ...] = (WHEELHOUSE,)) 
     return "".join(out)
 
 
+def wheelhouses(own: LayerRequirements | None) -> tuple[str, ...]:
+    """The wheelhouses an instance's image holds: its layer's, and its own where it needs one."""
+    if own is not None and (own.install or own.download):
+        return (WHEELHOUSE, INSTANCE_WHEELHOUSE)
+    return (WHEELHOUSE,)
+
+
 def instance_environment(own: LayerRequirements, python_version: str) -> str:
     """The ``[environment]`` lines of an instance's task.toml for what it needs beyond its
     layer ("" when nothing): its Python, the build requirements it installs and the runtime
@@ -417,9 +424,11 @@ def instance_dockerfile(
         "COPY repo.tar /tmp/repo.tar",
         f"WORKDIR {workdir}",
         "# The clone's tree at base_commit, as a new repository of one commit (no later history).",
+        "# No automatic gc: the commit of a large tree starts one, and the gc below then fails.",
         "RUN tar -xf /tmp/repo.tar && rm /tmp/repo.tar \\",
         " && git init -q -b main && git add -A -f \\",
-        f" && git -c user.name=horizonbench -c user.email=import@horizonbench.invalid commit -qm {message} \\",
+        " && git -c gc.auto=0 -c user.name=horizonbench -c user.email=import@horizonbench.invalid \\",
+        f"    commit -qm {message} \\",
         " && git reflog expire --expire=now --all && git gc -q --prune=now",
     ]
     lines += [f"RUN {cmd}" for cmd in spec.pre_install]
@@ -427,15 +436,14 @@ def instance_dockerfile(
         m = re.fullmatch(r"export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)", cmd.strip())
         if m:
             lines.append(f"ENV {m.group(1)}={json.dumps(m.group(2).strip(chr(34) + chr(39)))}")
-    wheelhouses: tuple[str, ...] = (WHEELHOUSE,)
+    houses = wheelhouses(own)
     if own is not None and (own.install or own.download):
-        wheelhouses = (WHEELHOUSE, INSTANCE_WHEELHOUSE)
         lines.append(f"COPY wheelhouse {INSTANCE_WHEELHOUSE}")
         if own.install:
-            links = "".join(f" --find-links {w}" for w in wheelhouses)
+            links = "".join(f" --find-links {w}" for w in houses)
             lines.append(f"RUN python3 -m pip install --no-index{links} -r {INSTANCE_WHEELHOUSE}/requirements.txt")
     if spec.install:
-        lines.append(f"RUN {offline_install(spec.install, wheelhouses)} \\")
+        lines.append(f"RUN {offline_install(spec.install, houses)} \\")
         # What the install leaves in the tree (egg-info, build/) is not part of anyone's change.
         lines.append(" && git ls-files --others --exclude-standard >> .git/info/exclude")
     else:

@@ -25,6 +25,13 @@ TESTBED = "/testbed"
 CONDA_ACTIVATE = ("source /opt/miniconda3/bin/activate", "conda activate testbed")
 HEREDOC = "EOF_114329324912"
 EVAL_TYPES = ("pass_and_fail", "fail_only")
+# The test runners of repositories whose tests SWE-bench runs under the repository's own
+# runner, not pytest: a change to one could make it report what it likes. No gold patch of
+# SWE-bench Lite or Verified touches them.
+RUNNER_FILES = {
+    "django/django": ("tests/runtests.py", "django/test/runner.py"),
+    "sympy/sympy": ("bin/test", "sympy/utilities/runtests.py", "sympy/testing/runtests.py"),
+}
 
 
 def _markers() -> tuple[str, str]:
@@ -63,6 +70,13 @@ def test_directives(repo: str, test_patch: str) -> list[str]:
             out.append(d.replace("/", "."))
         directives = out
     return directives
+
+
+def runner_files(repo: str, patch: str) -> list[str]:
+    """The test runner files of ``repo`` that fresh grading restores from the base state:
+    :data:`RUNNER_FILES`, but for a file the gold ``patch`` itself changes."""
+    changed = set(re.findall(r"^diff --git a/(\S+)", patch, re.M))
+    return [f for f in RUNNER_FILES.get(repo, ()) if f not in changed]
 
 
 def eval_script(

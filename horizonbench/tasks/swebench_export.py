@@ -68,7 +68,7 @@ def instance_of(task: Task) -> dict[str, Any]:
     Raises:
         TaskError: the task has no gold patch (``solution/patch.diff``).
     """
-    from swebench.harness.constants import FAIL_TO_PASS, PASS_TO_PASS, EvalType
+    from swebench.harness.constants import FAIL_TO_PASS, PASS_TO_PASS
 
     from horizonbench.sandbox import images
     from horizonbench.sandbox.sandbox import Sandbox
@@ -83,11 +83,15 @@ def instance_of(task: Task) -> dict[str, Any]:
     image = images.ensure(task)
     with Sandbox.start(image.tag, workdir=image.workdir) as sb:
         head = sb.exec("git rev-parse HEAD", timeout=60).stdout.strip()
-        if task.tests_dir.is_dir():
-            sb.put_dir(task.tests_dir, v.tests_dir)
-        test_patch = sb.exec("git add -A && git diff --cached --binary HEAD", timeout=120).stdout
+        if v.build_eval_script:  # graded by its own eval script, which holds the test patch
+            test_patch = _kept_test_patch(task)
+            script = (task.path / v.build_eval_script).read_text()
+        else:
+            if task.tests_dir.is_dir():
+                sb.put_dir(task.tests_dir, v.tests_dir)
+            test_patch = sb.exec("git add -A && git diff --cached --binary HEAD", timeout=120).stdout
+            script = eval_script(image.workdir, v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh", test_patch)
     base = str(meta.get("swebench_base_commit") or head)
-    command = v.command or f"bash {shlex.quote(v.tests_dir)}/test.sh"
     return {
         "repo": meta.get("swebench_repo") or f"horizonbench/{task.family}",
         "instance_id": meta.get("swebench_instance_id") or task.name,
@@ -102,10 +106,22 @@ def instance_of(task: Task) -> dict[str, Any]:
         PASS_TO_PASS: json.dumps(v.pass_to_pass),
         "environment_setup_commit": str(meta.get("swebench_environment_setup_commit") or base),
         "image": str(meta.get("swebench_image") or image.tag),
-        "eval_script": eval_script(image.workdir, command, test_patch),
+        "eval_script": script,
         "log_parser": v.log_parser,
-        "eval_type": EvalType.PASS_AND_FAIL.value,
+        "eval_type": v.eval_type,
     }
+
+
+def _kept_test_patch(task: Task) -> str:
+    """The record's test patch, kept at import for the eval script that applies it.
+
+    Raises:
+        TaskError: it is missing.
+    """
+    path = task.path / TEST_PATCH
+    if not path.is_file():
+        raise TaskError(f"{task.path}: {TEST_PATCH} is missing (the record's test_patch, kept at import)")
+    return path.read_text()
 
 
 def _record_of(task: Task, meta: dict[str, Any], patch: str) -> dict[str, Any]:
@@ -118,16 +134,13 @@ def _record_of(task: Task, meta: dict[str, Any], patch: str) -> dict[str, Any]:
 
     v = task.config.verifier
     assert v.eval_script is not None
-    test_patch = task.path / TEST_PATCH
-    if not test_patch.is_file():
-        raise TaskError(f"{task.path}: {TEST_PATCH} is missing (the record's test_patch, kept at import)")
     base = str(meta.get("swebench_base_commit") or "")
     return {
         "repo": meta.get("swebench_repo") or f"horizonbench/{task.family}",
         "instance_id": meta.get("swebench_instance_id") or task.name,
         "base_commit": base,
         "patch": patch,
-        "test_patch": test_patch.read_text(),
+        "test_patch": _kept_test_patch(task),
         "problem_statement": problem_statement(task),
         "hints_text": "",
         "created_at": str(meta.get("created") or ""),

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from horizonbench.errors import TaskError
-from horizonbench.models.task import is_pytest_style
+from horizonbench.models.task import DEFAULT_PROTECTED, is_pytest_style
 from horizonbench.tasks import swebench_env, swebench_eval
 from horizonbench.tasks.swebench_env import Unsupported
 from horizonbench.tasks.swebench_sources import read_instances_file
@@ -47,9 +47,11 @@ REQUIRED = ("instance_id", "repo", "base_commit", "patch", "test_patch", "FAIL_T
 WORKDIR = "/work/repo"
 ENVIRONMENTS = ("auto", "prebuilt", "build")
 EVAL_SCRIPT = "swebench/eval.sh"
+BUILD_EVAL_SCRIPT = "swebench/eval-build.sh"
 TEST_PATCH = "swebench/test_patch.diff"
 # SWE-bench Verified's annotated fix times, as expert minutes (the middle of each bucket).
 DIFFICULTY_MINUTES = {"<15 min fix": 10.0, "15 min - 1 hour": 35.0, "1-4 hours": 150.0, ">4 hours": 300.0}
+
 
 @dataclass
 class ImportReport:
@@ -81,21 +83,6 @@ def patch_files(patch: str) -> list[tuple[str, bool]]:
         if m:
             out.append((m.group(2), bool(re.search(r"^deleted file mode", block, re.M))))
     return out
-
-
-def log_parser_for(repo: str) -> str:
-    """The swebench log parser of a repository; only ones reading pytest logs are supported.
-
-    Raises:
-        Unsupported: the repository's tests are not run with pytest in SWE-bench.
-    """
-    from swebench.harness.log_parsers.python import MAP_REPO_TO_PARSER_PY  # heavy: imported when needed
-
-    fn = MAP_REPO_TO_PARSER_PY.get(repo)
-    name = getattr(fn, "__name__", "parse_log_pytest")
-    if not is_pytest_style(name):
-        raise Unsupported(f"test framework of {repo} ({name}) is not supported; only pytest-style logs are")
-    return name
 
 
 def find_clone(repos_dir: Path | None, repo: str) -> Path:
@@ -222,8 +209,7 @@ def _import_one(
                 raise
             note = f"built offline only, its image {image} is not used: {exc}"
     if prebuilt is None:
-        _require_pytest_ids(f2p + p2p)
-        parser = log_parser_for(str(inst["repo"]))
+        parser = swebench_eval.record_parser(inst)
         built = _write_offline(inst, repos_dir, task_dir, requirements, suite_dir, WORKDIR, parser)
         _write_common(inst, task_dir)
         (task_dir / "task.toml").write_text(_task_toml(inst, parser, f2p, p2p, built, None))
@@ -231,15 +217,12 @@ def _import_one(
     offline: Offline | None = None
     if environment == "auto":
         try:
-            if not is_pytest_style(parser):
-                raise Unsupported(f"its tests are read by {parser}; offline builds grade pytest-style logs only")
             # The same working directory as the image's, so the agent sees one layout either way.
-            offline = _write_offline(
-                inst, repos_dir, task_dir, requirements, suite_dir, swebench_eval.TESTBED, parser
-            )
+            offline = _write_offline(inst, repos_dir, task_dir, requirements, suite_dir, swebench_eval.TESTBED, parser)
         except Unsupported as exc:
             for part in ("environment", "tests"):
                 shutil.rmtree(task_dir / part, ignore_errors=True)
+            (task_dir / BUILD_EVAL_SCRIPT).unlink(missing_ok=True)
             note = f"prebuilt image only, no offline build: {exc}"
     _write_common(inst, task_dir)
     (task_dir / EVAL_SCRIPT).parent.mkdir(parents=True, exist_ok=True)
@@ -256,11 +239,11 @@ def _prebuilt(inst: dict[str, Any], image: str) -> tuple[Prebuilt, str]:
     Raises:
         Unsupported: no eval script can be had, or its parser or eval type is not swebench's.
     """
+    swebench_eval.record_eval_type(inst)  # raises for one that is not swebench's
     merged, _ = swebench_env.merged_spec(inst)
     prebuilt = Prebuilt(
         image=image,
         eval_script=swebench_eval.record_eval_script(inst, merged),
-        eval_type=swebench_eval.record_eval_type(inst),
     )
     return prebuilt, swebench_eval.record_parser(inst)
 
@@ -275,6 +258,9 @@ class Offline:
     spec: swebench_env.EnvSpec
     own_env: str = ""
     """``[environment]`` lines for what the base commit needs beyond the layer."""
+    eval_script: str = ""
+    """The eval script that grades the build, where the tests run under the repository's own
+    runner (not pytest); "" for the pytest command."""
 
 
 @dataclass
@@ -283,7 +269,6 @@ class Prebuilt:
 
     image: str
     eval_script: str
-    eval_type: str
 
 
 def _require_pytest_ids(tests: list[str]) -> None:
@@ -316,16 +301,28 @@ def _write_offline(
     workdir: str,
     parser: str,
 ) -> Offline:
-    """The offline environment (``environment/``, the shared layer) and the hidden tests
-    (``tests/``) of an instance, from its local clone.
+    """The offline environment (``environment/``, the shared layer) of an instance, from its
+    local clone, and how it is graded: tests read by a pytest-style parser become hidden tests
+    (``tests/``) run by a pytest command; those of a repository with its own runner (Django's,
+    SymPy's) are run by an eval script in swebench's layout, from the spec's test command,
+    with the repository at /testbed.
 
     Raises:
-        Unsupported: it cannot be built here (no clone, a Python with no base image, ...).
+        Unsupported: it cannot be built here (no clone, a Python with no base image, no test
+            command known for its runner, ...).
     """
     repo, base = str(inst["repo"]), str(inst["base_commit"])
     f2p, p2p = listed_tests(inst, "FAIL_TO_PASS"), listed_tests(inst, "PASS_TO_PASS")
-    _require_pytest_ids(f2p + p2p)
+    by_pytest = is_pytest_style(parser)
+    if by_pytest:
+        _require_pytest_ids(f2p + p2p)
+    else:
+        workdir = swebench_eval.TESTBED
+        # pytest is not what runs the tests: only what the user asked for beyond the default.
+        requirements = [r for r in requirements if r not in DEFAULT_REQUIREMENTS]
     spec = swebench_env.resolve(inst, requirements)
+    if not by_pytest and not spec.test_cmd:
+        raise Unsupported(f"its tests are read by {parser} and no test command is known for {repo} {spec.version}")
     clone = find_clone(repos_dir, repo)
     if _git(clone, "cat-file", "-e", f"{base}^{{commit}}").returncode != 0:
         raise Unsupported(f"commit {base[:12]} is not in the clone {clone}")
@@ -334,10 +331,11 @@ def _write_offline(
         raise Unsupported(f"environment_setup_commit {setup[:12]} is not in the clone {clone}")
     env_requirements = swebench_env.layer_requirements(spec, clone, setup)
     own = swebench_env.instance_requirements(spec, clone, base, env_requirements)
-    touched = patch_files(str(inst["test_patch"]))
+    test_patch = str(inst["test_patch"])
+    touched = patch_files(test_patch)
     if not touched:
         raise Unsupported("test_patch touches no file")
-    if any(deleted for _, deleted in touched):
+    if by_pytest and any(deleted for _, deleted in touched):
         raise Unsupported("test_patch deletes files (hidden tests can only add or replace files)")
 
     env = task_dir / "environment"
@@ -345,6 +343,7 @@ def _write_offline(
     archive = _git(clone, "archive", "--format=tar", "-o", str((env / "repo.tar").resolve()), base)
     if archive.returncode != 0:
         raise Unsupported(f"git archive of {base[:12]} failed: {archive.stderr.strip()[:200]}")
+    test_files: list[str] = []
     with tempfile.TemporaryDirectory(prefix="hb-swe-") as tmp:
         tree = Path(tmp)
         shutil.unpack_archive(env / "repo.tar", tree, "tar")
@@ -352,27 +351,51 @@ def _write_offline(
             check = _git(tree, "apply", "--check", "-", stdin=str(inst[what]))
             if check.returncode != 0:
                 raise Unsupported(f"{what} does not apply at {base[:12]}: {check.stderr.strip()[:200]}")
-        applied = _git(tree, "apply", "-", stdin=str(inst["test_patch"]))
-        if applied.returncode != 0:
-            raise Unsupported(f"test_patch does not apply at {base[:12]}: {applied.stderr.strip()[:200]}")
-        for rel, _ in touched:
-            target = task_dir / "tests" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(tree / rel, target)
         has_src = (tree / "src").is_dir()
-        # The files test_patch touches, and those holding the listed tests.
-        listed = {t.split("::")[0] for t in f2p + p2p}
-        test_files = sorted(
-            {rel for rel, _ in touched if rel.endswith(".py")} | {f for f in listed if (tree / f).is_file()}
-        )
-    if not test_files:
-        raise Unsupported("test_patch touches no Python test file")
+        if by_pytest:
+            test_files = _hidden_tests(tree, task_dir, test_patch, touched, f2p + p2p, base)
     pythonpath = f"{workdir}/src:{workdir}" if has_src else workdir
     message = _shell_word(f"{repo} at {base[:12]}")
     (env / "Dockerfile").write_text(swebench_env.instance_dockerfile(spec, workdir, message, pythonpath, own))
     layer = swebench_env.write_layer(suite_dir, spec, setup, env_requirements)
     layer_rel = f"../{layer.relative_to(suite_dir).as_posix()}"
-    return Offline(workdir, test_files, layer_rel, spec, swebench_env.instance_environment(own, spec.python))
+    script = ""
+    if not by_pytest:
+        script = swebench_eval.eval_script(
+            workdir=workdir,
+            base_ref="HEAD",  # the image's repository is one commit: the tree at base_commit
+            test_patch=test_patch,
+            test_command=" ".join([spec.test_cmd, *swebench_eval.test_directives(repo, test_patch)]),
+            eval_commands=spec.eval_commands,
+            install=swebench_env.offline_install(spec.install, swebench_env.wheelhouses(own)) if spec.install else "",
+        )
+        (task_dir / BUILD_EVAL_SCRIPT).parent.mkdir(parents=True, exist_ok=True)
+        (task_dir / BUILD_EVAL_SCRIPT).write_text(script)
+        (task_dir / TEST_PATCH).write_text(test_patch)
+    return Offline(workdir, test_files, layer_rel, spec, swebench_env.instance_environment(own, spec.python), script)
+
+
+def _hidden_tests(
+    tree: Path, task_dir: Path, test_patch: str, touched: list[tuple[str, bool]], listed: list[str], base: str
+) -> list[str]:
+    """Copy the files ``test_patch`` touches, as they are after it, into ``tests/``; returns
+    the Python test files pytest runs (those and the files holding the ``listed`` tests).
+
+    Raises:
+        Unsupported: the test patch does not apply, or touches no Python test file.
+    """
+    applied = _git(tree, "apply", "-", stdin=test_patch)
+    if applied.returncode != 0:
+        raise Unsupported(f"test_patch does not apply at {base[:12]}: {applied.stderr.strip()[:200]}")
+    for rel, _ in touched:
+        target = task_dir / "tests" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(tree / rel, target)
+    files = {t.split("::")[0] for t in listed}
+    test_files = sorted({rel for rel, _ in touched if rel.endswith(".py")} | {f for f in files if (tree / f).is_file()})
+    if not test_files:
+        raise Unsupported("test_patch touches no Python test file")
+    return test_files
 
 
 def _created(inst: dict[str, Any]) -> str:
@@ -407,8 +430,11 @@ def _task_toml(
         meta += f"swebench_python = {_toml_str(offline.spec.python)}\n"
         meta += f"swebench_env_spec = {_toml_str(offline.spec.source)}\n"
         environment += f"layer = {_toml_str(offline.layer)}\n{offline.own_env}"
-        command = "python3 -m pytest -rA -p no:cacheprovider " + " ".join(offline.test_files)
-        verifier += f"tests_dir = {_toml_str(offline.workdir)}\ncommand = {_toml_str(command)}\n"
+        if offline.eval_script:
+            verifier += f"build_eval_script = {_toml_str(BUILD_EVAL_SCRIPT)}\n"
+        else:
+            command = "python3 -m pytest -rA -p no:cacheprovider " + " ".join(offline.test_files)
+            verifier += f"tests_dir = {_toml_str(offline.workdir)}\ncommand = {_toml_str(command)}\n"
     if prebuilt is not None:
         how = "prebuilt" if offline is None else "prebuilt+build"
         meta += f"swebench_environment = {_toml_str(how)}\n"
@@ -416,12 +442,16 @@ def _task_toml(
         # of environment/ keeps the repository there too.
         environment = f"docker_image = {_toml_str(prebuilt.image)}\n{environment}"
         # run_evaluation's default --timeout.
-        verifier = (
-            f"timeout_sec = 1800\neval_script = {_toml_str(EVAL_SCRIPT)}\n"
-            f"eval_type = {_toml_str(prebuilt.eval_type)}\n{verifier}"
-        )
+        verifier = f"eval_script = {_toml_str(EVAL_SCRIPT)}\n{verifier}"
     else:
-        meta += "swebench_environment = \"build\"\n"
+        meta += 'swebench_environment = "build"\n'
+    if prebuilt is not None or (offline is not None and offline.eval_script):
+        # run_evaluation's default --timeout.
+        verifier = f"timeout_sec = 1800\n{verifier}eval_type = {_toml_str(swebench_eval.record_eval_type(inst))}\n"
+    runners = swebench_eval.runner_files(repo, str(inst["patch"]))
+    if runners:
+        # The repository's own test runner is part of the grading, as the test files are.
+        verifier += f"protected = {_toml_list([*DEFAULT_PROTECTED, *runners])}\n"
     return f"""schema_version = "1.1"
 source = {_toml_str("swebench:" + str(inst["instance_id"]))}
 

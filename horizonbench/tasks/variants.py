@@ -103,7 +103,9 @@ def make_variant(task_dir: Path, out_root: Path, seed: int = 1) -> Variant:
     )
     toml = _relocated_includes(toml, task.path, dest)
     toml = toml.replace(
-        "[metadata]\n", f'[metadata]\nvariant_of = "{task.name}"\nvariant_seed = {seed}\nvariant_rename = "{old} -> {new}"\n', 1
+        "[metadata]\n",
+        f'[metadata]\nvariant_of = "{task.name}"\nvariant_seed = {seed}\nvariant_rename = "{old} -> {new}"\n',
+        1,
     )
     (dest / "task.toml").write_text(toml, encoding="utf-8")
     load_task(dest)  # the variant must load like any task

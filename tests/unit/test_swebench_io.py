@@ -18,7 +18,6 @@ from horizonbench.tasks.swebench_io import (
     Unsupported,
     import_instances,
     listed_tests,
-    log_parser_for,
     patch_files,
     read_jsonl,
     with_defaults,
@@ -70,17 +69,6 @@ def test_test_lists_accept_json_strings_and_lists() -> None:
 
 def test_patch_files_and_deletions() -> None:
     assert patch_files(DIFF) == [("pkg/mod.py", False), ("tests/old.py", True)]
-
-
-def test_log_parser_only_pytest_style() -> None:
-    assert log_parser_for("someone/project") == "parse_log_pytest"
-    # seaborn's and matplotlib's parsers read pytest -rA logs.
-    assert log_parser_for("mwaskom/seaborn") == "parse_log_seaborn"
-    assert log_parser_for("matplotlib/matplotlib") == "parse_log_matplotlib"
-    with pytest.raises(Unsupported, match="parse_log_django"):
-        log_parser_for("django/django")
-    with pytest.raises(Unsupported, match="parse_log_sympy"):
-        log_parser_for("sympy/sympy")
 
 
 def test_source_packages_must_be_pinned() -> None:
@@ -161,6 +149,53 @@ def test_import_writes_a_loadable_task(clone: tuple[Path, dict[str, str]], tmp_p
 
     again = import_instances(f, repos, tmp_path / "suite")
     assert "exists" in dict(again.skipped)["acme__calc-1"]
+
+
+def test_a_repository_with_its_own_runner_is_graded_by_an_eval_script(
+    clone: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """Tests SWE-bench reads with a runner's own parser (Django's, SymPy's) are built offline
+    and graded by an eval script in swebench's layout: the test patch applied at grading,
+    the repository at /testbed, the test command with its directives, no hidden tests/ and
+    no pytest added."""
+    repos, c = clone
+    row = _instance(
+        c,
+        log_parser="parse_log_sympy",
+        FAIL_TO_PASS='["test_add"]',
+        PASS_TO_PASS='["test_zero"]',
+        python="3.11",
+        test_cmd="bin/test -C --verbose",
+    )
+    no_command = _instance(c, instance_id="acme__calc-2", log_parser="parse_log_django")
+    report = import_instances([row, no_command], repos, tmp_path / "suite")
+    assert [p.name for p in report.imported] == ["acme__calc-1"], report.skipped
+    assert "no test command is known for acme/calc" in dict(report.skipped)["acme__calc-2"]
+    task = load_task(report.imported[0])
+    v = task.config.verifier
+    assert v.build_eval_script == "swebench/eval-build.sh" and v.command is None and v.eval_script is None
+    assert (v.log_parser, v.fail_to_pass, v.eval_type) == ("parse_log_sympy", ["test_add"], "pass_and_fail")
+    assert not task.tests_dir.exists(), "the eval script applies the test patch itself"
+    script = (task.path / v.build_eval_script).read_text()
+    assert "cd /testbed" in script and "git checkout HEAD tests/test_calc.py" in script
+    assert "bin/test -C --verbose tests/test_calc.py\n" in script and c["test_patch"].strip() in script
+    assert "WORKDIR /testbed" in (task.environment_dir / "Dockerfile").read_text()
+    layer = (task.path / str(task.config.environment.layer) / "layer.toml").read_text()
+    assert "pytest" not in layer, layer
+    assert (task.path / "swebench" / "test_patch.diff").read_text() == c["test_patch"]
+
+
+def test_runner_files_are_protected_unless_the_gold_patch_changes_them() -> None:
+    from horizonbench.tasks import swebench_eval
+
+    assert swebench_eval.runner_files("sympy/sympy", DIFF) == [
+        "bin/test",
+        "sympy/utilities/runtests.py",
+        "sympy/testing/runtests.py",
+    ]
+    fix = "diff --git a/django/test/runner.py b/django/test/runner.py\n"
+    assert swebench_eval.runner_files("django/django", fix) == ["tests/runtests.py"]
+    assert swebench_eval.runner_files("acme/calc", DIFF) == []
 
 
 def test_import_needs_the_repos_dir(tmp_path: Path) -> None:
