@@ -349,31 +349,43 @@ def _pip_download(args: list[str], named: list[str], dest: Path, log_fh: object,
         cmd += ["--python-version", str(python_version), "--only-binary", ":all:"]
     wanted = list(args)
     built: set[str] = set()
-    for _ in range(10):
-        proc = subprocess.run([*cmd, *wanted], capture_output=True, text=True, check=False)
-        if log_fh is not None:
-            log_fh.write(f"$ {' '.join([*cmd, *wanted])}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
-        if proc.returncode != 0 and other:
-            # A requirement published as an sdist only (docopt): where it builds a pure-Python
-            # wheel on the host, that wheel serves any Python; pip is asked again with it.
-            said = proc.stdout + proc.stderr  # pip explains a conflict on stdout
-            tail = said.split("no matching distributions", 1)[-1].split("\n\n", 1)[0]
-            named_there = _NO_DISTRIBUTION.findall(tail) if "no matching distributions" in said else []
-            sdist_only = {*named_there, *_NOT_FOUND.findall(said)} - built
-            if sdist_only and _build_pure(sorted(sdist_only), dest, log_fh):
-                built |= sdist_only
-                cmd = [*cmd, "--find-links", str(dest)] if "--find-links" not in cmd else cmd
-                continue
-        if proc.returncode != 0:
-            last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
-            where = f" for Python {python_version}" if python_version else ""
-            raise ImageBuildError(f"pip download of {named}{where} failed: {last}")
-        # pip evaluates dependency markers for the Python running it, not the target's.
-        extra = wheelhouse.missing(dest, str(python_version)) if other else []
-        if not extra:
-            return
-        wanted = extra
-    raise ImageBuildError(f"the wheelhouse of {named} for Python {python_version} does not close")
+    build_needs: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="hb-placeholders-") as placeholders:
+        for _ in range(10):
+            proc = subprocess.run([*cmd, *wanted], capture_output=True, text=True, check=False)
+            if log_fh is not None:
+                log_fh.write(f"$ {' '.join([*cmd, *wanted])}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
+            if proc.returncode != 0 and other:
+                # A requirement published as an sdist only (docopt, pywatchman): built on the
+                # host where it is pure Python, else kept as an sdist for the image to build.
+                said = proc.stdout + proc.stderr  # pip explains a conflict on stdout
+                tail = said.split("no matching distributions", 1)[-1].split("\n\n", 1)[0]
+                named_there = _NO_DISTRIBUTION.findall(tail) if "no matching distributions" in said else []
+                sdist_only = {*named_there, *_NOT_FOUND.findall(said)} - built
+                needs = _sdist_only(sorted(sdist_only), dest, Path(placeholders), log_fh, str(python_version))
+                if sdist_only and needs is not None:
+                    built |= sdist_only
+                    build_needs += [n for n in needs if n not in build_needs]
+                    if "--find-links" not in cmd:
+                        cmd += ["--find-links", str(dest), "--find-links", placeholders]
+                    continue
+            if proc.returncode != 0:
+                last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
+                where = f" for Python {python_version}" if python_version else ""
+                raise ImageBuildError(f"pip download of {named}{where} failed: {last}")
+            # pip evaluates dependency markers for the Python running it, not the target's.
+            extra = wheelhouse.missing(dest, str(python_version)) if other else []
+            if not extra:
+                break
+            wanted = extra
+        else:
+            raise ImageBuildError(f"the wheelhouse of {named} for Python {python_version} does not close")
+        for placeholder in Path(placeholders).glob("*.whl"):
+            (dest / placeholder.name).unlink(missing_ok=True)  # the sdist beside it is what installs
+    if build_needs:
+        # What building the kept sdists in the image takes, resolved apart from the
+        # requirements (a pinned setuptools there need not build them).
+        _pip_download(build_needs, build_needs, dest, log_fh, python_version)
 
 
 # pip's two ways of saying a requirement has no distribution here: a dependency in a conflict
@@ -382,25 +394,119 @@ def _pip_download(args: list[str], named: list[str], dest: Path, log_fh: object,
 _NO_DISTRIBUTION = re.compile(r"^\s{4}([A-Za-z0-9][A-Za-z0-9._-]*)\s*$", re.M)
 _NOT_FOUND = re.compile(r"No matching distribution found for ([A-Za-z0-9]\S*)")  # with its version
 
+BUILD_PACKAGES = "hb-build-packages.txt"
+"""A wheelhouse's list of the Debian packages that building its sdists needs ("" for none)."""
+# What compiling a C extension for the image's Python takes, and the system libraries
+# known sdists of SWE-bench's requirements files link against.
+_COMPILE = ["gcc", "g++", "libc6-dev", "python3-dev"]
+_SYSTEM_LIBRARIES = {
+    "pylibmc": ["libmemcached-dev", "zlib1g-dev"],
+    "mysqlclient": ["default-libmysqlclient-dev", "pkg-config"],
+    "psycopg2": ["libpq-dev"],
+}
+_DEFAULT_BUILD_REQUIRES = ["setuptools>=40.8.0", "wheel"]  # PEP 518's, for an sdist without [build-system]
 
-def _build_pure(names: list[str], dest: Path, log_fh: object) -> bool:
-    """Build wheels of sdist-only ``names`` on the host into ``dest``; True where every one
-    is pure Python (``none-any``: installable on the target Python too)."""
-    with tempfile.TemporaryDirectory(prefix="hb-wheel-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-binary", ":all:", "-w", tmp, *names]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if log_fh is not None:
-            log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
-        wheels = list(Path(tmp).glob("*.whl"))
-        if (
-            proc.returncode != 0
-            or len(wheels) < len(names)
-            or not all(w.name.endswith("-none-any.whl") for w in wheels)
-        ):
-            return False
-        for wheel in wheels:
-            shutil.copy2(wheel, dest / wheel.name)
-    return True
+
+def _sdist_only(
+    specs: list[str], dest: Path, placeholders: Path, log_fh: object, python_version: str
+) -> list[str] | None:
+    """Make sdist-only requirements installable on ``python_version``: a pure-Python wheel
+    built on the host serves any Python; otherwise the sdist is kept in ``dest`` for the
+    image to build (with the Debian packages that takes, in :data:`BUILD_PACKAGES`), and a
+    metadata-only wheel in ``placeholders`` stands in for it while pip resolves the rest.
+    Returns the build requirements of the kept sdists, or None where one cannot be had."""
+    needs: list[str] = []
+    for spec in specs:
+        with tempfile.TemporaryDirectory(prefix="hb-wheel-") as tmp:
+            cmd = [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "-w",
+                tmp,
+                spec,
+            ]
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if log_fh is not None:
+                log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
+            wheels = list(Path(tmp).glob("*.whl"))
+            if proc.returncode == 0 and len(wheels) == 1 and wheels[0].name.endswith("-none-any.whl"):
+                shutil.copy2(wheels[0], dest / wheels[0].name)
+                continue
+            host_meta = _wheel_metadata(wheels[0]) if proc.returncode == 0 and len(wheels) == 1 else None
+            got = _download_sdist(spec, dest, log_fh, python_version)
+            if got is None:
+                return None
+            sdist, pkg_info, build_requires = got
+            _placeholder(host_meta or pkg_info, placeholders)
+            needs += [r for r in build_requires if r not in needs]
+            name = re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0].lower().replace("_", "-")
+            listed = (dest / BUILD_PACKAGES).read_text().split() if (dest / BUILD_PACKAGES).is_file() else []
+            wanted = [*_COMPILE, *_SYSTEM_LIBRARIES.get(name, [])]
+            (dest / BUILD_PACKAGES).write_text(" ".join(dict.fromkeys([*listed, *wanted])) + "\n")
+            log.info("%s: no wheel for Python %s; its sdist %s is built in the image", spec, python_version, sdist.name)
+    return needs
+
+
+def _download_sdist(spec: str, dest: Path, log_fh: object, python_version: str) -> tuple[Path, str, list[str]] | None:
+    """The newest sdist of ``spec`` for ``python_version`` downloaded into ``dest``, with its
+    PKG-INFO and its build requirements; None where pip finds none."""
+    before = set(dest.iterdir())
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:"]
+    cmd += ["--python-version", python_version, "--dest", str(dest), spec]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if log_fh is not None:
+        log_fh.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n")  # type: ignore[attr-defined]
+    new = [p for p in set(dest.iterdir()) - before if p.name.endswith((".tar.gz", ".zip"))]
+    if proc.returncode != 0 or len(new) != 1:
+        return None
+    pkg_info, pyproject = wheelhouse.sdist_files(new[0])
+    requires = _DEFAULT_BUILD_REQUIRES
+    if pyproject:
+        import tomllib
+
+        try:
+            table = tomllib.loads(pyproject).get("build-system") or {}
+        except tomllib.TOMLDecodeError:
+            table = {}
+        if isinstance(table.get("requires"), list):
+            requires = [str(r) for r in table["requires"]]
+    return new[0], pkg_info, requires
+
+
+def _wheel_metadata(wheel: Path) -> str | None:
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        name = next((n for n in zf.namelist() if n.endswith(".dist-info/METADATA")), None)
+        return zf.read(name).decode("utf-8", errors="replace") if name else None
+
+
+def _placeholder(metadata: str, folder: Path) -> None:
+    """A wheel of ``metadata`` (its name, version and Requires-Dist) with nothing to install:
+    pip resolves with it where only an sdist exists for the target Python."""
+    import zipfile
+    from email.parser import HeaderParser
+
+    meta = HeaderParser().parsestr(metadata)
+    name, version = str(meta["Name"]), str(meta["Version"])
+    stem = f"{re.sub(r'[-_.]+', '_', name)}-{version}"
+    lines = [f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"]
+    lines += [f"Requires-Dist: {r}\n" for r in meta.get_all("Requires-Dist") or []]
+    if meta["Requires-Python"]:
+        lines.append(f"Requires-Python: {meta['Requires-Python']}\n")
+    with zipfile.ZipFile(folder / f"{stem}-py3-none-any.whl", "w") as zf:
+        zf.writestr(f"{stem}.dist-info/METADATA", "".join(lines))
+        zf.writestr(
+            f"{stem}.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nGenerator: horizonbench\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+        zf.writestr(f"{stem}.dist-info/RECORD", "")
 
 
 def download_sources(specs: list[str], dest: Path, log_fh: object = None) -> list[Path]:

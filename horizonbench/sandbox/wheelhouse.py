@@ -11,6 +11,7 @@ wheelhouse is closed.
 
 from __future__ import annotations
 
+import tarfile
 import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
@@ -57,3 +58,22 @@ def missing(dest: Path, python_version: str) -> list[str]:
             if name not in have and name not in out:
                 out[name] = f"{req.name}{req.specifier}"
     return list(out.values())
+
+
+def sdist_files(sdist: Path) -> tuple[str, str]:
+    """(PKG-INFO, pyproject.toml) at the top of an sdist's folder; "" for one it lacks."""
+    found = {"PKG-INFO": "", "pyproject.toml": ""}
+    if sdist.name.endswith(".zip"):
+        with zipfile.ZipFile(sdist) as zf:
+            for n in zf.namelist():
+                _, _, rest = n.partition("/")
+                if rest in found and not found[rest]:
+                    found[rest] = zf.read(n).decode("utf-8", errors="replace")
+    else:
+        with tarfile.open(sdist) as tf:
+            for member in tf.getmembers():
+                _, _, rest = member.name.partition("/")
+                fh = tf.extractfile(member) if rest in found and not found[rest] else None
+                if fh is not None:
+                    found[rest] = fh.read().decode("utf-8", errors="replace")
+    return found["PKG-INFO"], found["pyproject.toml"]

@@ -45,6 +45,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 
 from horizonbench.sandbox import base_image
+from horizonbench.sandbox.images import BUILD_PACKAGES
 from horizonbench.tasks import swebench_deps
 
 SPEC_KEYS = ("python", "packages", "pip_packages", "install", "pre_install", "eval_commands", "test_cmd")
@@ -365,6 +366,7 @@ def write_layer(suite_dir: Path, spec: EnvSpec, setup_commit: str, reqs: list[st
 # SWE-bench calls `python`; Debian ships `python3` only.
 RUN ln -sf /usr/bin/python3 /usr/local/bin/python
 COPY wheelhouse {WHEELHOUSE}
+{build_packages_step(WHEELHOUSE)}
 {upgrade}RUN python3 -m pip install --no-index --find-links {WHEELHOUSE} -r {WHEELHOUSE}/requirements.txt
 LABEL horizonbench.swebench.env={json.dumps(f"{spec.repo} {spec.version} {setup_commit[:12]}")}
 """
@@ -372,6 +374,18 @@ LABEL horizonbench.swebench.env={json.dumps(f"{spec.repo} {spec.version} {setup_
         if not (folder / name).is_file() or (folder / name).read_text() != text:
             (folder / name).write_text(text)
     return folder
+
+
+def build_packages_step(wheelhouse: str) -> str:
+    """A Dockerfile line that installs the Debian packages building the wheelhouse's sdists
+    needs (a compiler, the Python headers, known system libraries), where it keeps any:
+    requirements with no wheel for the image's Python are built in the image."""
+    listed = f"{wheelhouse}/{BUILD_PACKAGES}"
+    return (
+        f"RUN if [ -s {listed} ]; then apt-get update -qq \\\n"
+        f"  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(cat {listed}) \\\n"
+        "  && rm -rf /var/lib/apt/lists/*; fi"
+    )
 
 
 def offline_install(command: str, wheelhouses: tuple[str, ...] = (WHEELHOUSE,)) -> str:
@@ -439,6 +453,7 @@ def instance_dockerfile(
     houses = wheelhouses(own)
     if own is not None and (own.install or own.download):
         lines.append(f"COPY wheelhouse {INSTANCE_WHEELHOUSE}")
+        lines.append(build_packages_step(INSTANCE_WHEELHOUSE))
         if own.install:
             links = "".join(f" --find-links {w}" for w in houses)
             lines.append(f"RUN python3 -m pip install --no-index{links} -r {INSTANCE_WHEELHOUSE}/requirements.txt")

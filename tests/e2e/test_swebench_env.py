@@ -94,3 +94,25 @@ def test_an_unbuildable_environment_is_an_image_error(
     result = json.loads(trial.read_text())
     assert result["status"] == "error" and result["error_kind"] == "image", result
     assert "horizonbench-no-such-package" in result["error"] and "Python 3.9" in result["error"], result["error"]
+
+
+def test_a_requirement_with_no_wheel_for_its_python_is_built_in_the_image(
+    history: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    """pywatchman (in Django's test requirements) is published as an sdist with a C extension
+    only: its sdist is kept in the wheelhouse and built in the environment layer, with the
+    compiler and Python headers that takes."""
+    repos, rows = history
+    row = {**rows[1], "instance_id": "dateutil__dateutil-sdist"}
+    row["pip_packages"] = [*rows[1]["pip_packages"], "pywatchman==4.0.0"]
+    res = hb("tasks", "import-swebench", write_jsonl(tmp_path / "i.jsonl", [row]), "--repos", repos,
+             "--out", tmp_path / "suite")  # fmt: skip
+    assert "1 imported, 0 unsupported" in res.stdout, res.stdout + res.stderr
+    task = load_task(tmp_path / "suite" / "dateutil__dateutil-sdist")
+    built = images.ensure(task)
+    with Sandbox.start(built.tag, workdir="/work/repo") as sb:
+        kept = sb.exec("ls /opt/hb-wheelhouse; cat /opt/hb-wheelhouse/hb-build-packages.txt").stdout
+        assert "pywatchman-4.0.0.tar.gz" in kept and "python3-dev" in kept, kept
+        assert "pywatchman-4.0.0-py3-none-any.whl" not in kept, "the stand-in for resolving is not kept"
+        check = sb.exec("python3 -c 'import pywatchman.bser as b; print(b.__file__)'")
+        assert check.exit_code == 0 and check.stdout.strip().endswith(".so"), check.stdout + check.stderr
