@@ -105,3 +105,20 @@ def test_score_predictions_under_djangos_runner(django: dict[str, Any], tmp_path
     assert got["runner"]["status"] == "not resolved", got["runner"]
     assert "touched_protected" in got["runner"]["flags"], got["runner"]
     assert DJANGO_SRC not in attack
+
+
+def test_export_gives_swebench_the_build_eval_script(django: dict[str, Any], tmp_path: Path) -> None:
+    from swebench.harness.utils import make_test_spec
+
+    out = tmp_path / "exported.jsonl"
+    res = hb("tasks", "export-swebench", django["suite"], "--output", out)
+    assert res.returncode == 0, res.stdout + res.stderr
+    (exported,) = [json.loads(line) for line in out.read_text().splitlines()]
+    row = django["row"]
+    for key in ("base_commit", "environment_setup_commit", "patch", "test_patch", "problem_statement", "version"):
+        assert exported[key] == row[key], key
+    assert exported["log_parser"] == "parse_log_django" and exported["image"].startswith("hb-task/")
+    script = (django["suite"] / DJANGO_ID / "swebench" / "eval-build.sh").read_text()
+    assert exported["eval_script"] == script
+    spec = make_test_spec(exported)
+    assert spec.FAIL_TO_PASS == DJANGO_F2P and "./tests/runtests.py" in spec.eval_script
