@@ -20,6 +20,7 @@ fi
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v zstd >/dev/null 2>&1 || need+=(zstd)  # Ubuntu releases since 21.10 compress their packages with zstd
 # The static egress bridge is built on the host (horizonbench/sandbox/native.py).
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || [ -f /usr/lib/aarch64-linux-gnu/libc.a ] || need+=(libc6-dev)

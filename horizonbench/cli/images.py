@@ -17,7 +17,10 @@ sandbox_app = typer.Typer(help="Sandboxes: try one, prune leftovers.", no_args_i
 def images_base(
     rebuild: bool = typer.Option(False, help="Build again even if present."),
     release: str = typer.Option(
-        "bookworm", "--release", help="Debian release: bullseye (Python 3.9), bookworm (3.11) or trixie (3.13)."
+        "bookworm",
+        "--release",
+        help="Release: Debian bullseye (Python 3.9), bookworm (3.11), trixie (3.13); Ubuntu bionic (3.6), "
+        "focal (3.8), jammy (3.10), noble (3.12).",
     ),
 ) -> None:
     """Build a base image (from a registry, or offline with debootstrap)."""

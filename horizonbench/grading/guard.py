@@ -16,6 +16,7 @@ touch (fresh mode never sees them; same mode refuses an attempt that changed the
 
 from __future__ import annotations
 
+import ast
 import secrets
 import shlex
 import sys
@@ -64,6 +65,33 @@ for rel in sys.argv[1:]:
 """
 
 
+def portable(source: str) -> str:
+    """The guard's source as the oldest Python of SWE-bench's environments (3.6) runs it:
+    without its annotations and ``from __future__ import annotations`` (3.7's). The guard
+    does not read its annotations at run time."""
+    tree = ast.parse(source)
+
+    class _Strip(ast.NodeTransformer):
+        def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+            args = node.args
+            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+                if arg is not None:
+                    arg.annotation = None
+            node.returns = None
+            self.generic_visit(node)
+            return node
+
+        def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST | None:
+            if node.value is None:
+                return None
+            return ast.copy_location(ast.Assign(targets=[node.target], value=node.value), node)
+
+        def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST | None:
+            return None if node.module == "__future__" else node
+
+    return ast.unparse(ast.fix_missing_locations(_Strip().visit(tree))) + "\n"
+
+
 @dataclass
 class GuardSetup:
     """One grading's guard: where it lives in the container and the keys it signs with."""
@@ -94,13 +122,17 @@ class GuardSetup:
             # compiling it in every run); the guard itself sits behind a one-line module,
             # is compiled once at install, and loads from its bytecode.
             (here / f"{self.module}.py").write_text(f"from {self.module}_impl import *  # noqa: F403\n")
-            source = GUARD_SOURCE.read_text(encoding="utf-8")
-            placeholder = 'GUARD_DIR = ""'
-            (here / f"{self.module}_impl.py").write_text(
-                source.replace(placeholder, f"GUARD_DIR = {self.directory!r}", 1)
-            )
+            (here / f"{self.module}_impl.py").write_text(self.impl_source())
             (here / "guard.cfg").write_text(self.config_text(verifier_dir))
             sb.put_dir(tmp, str(Path(self.directory).parent))
+
+    def impl_source(self) -> str:
+        """The guard's module as installed: it knows its directory, and runs on Python 3.6 and up."""
+        source = GUARD_SOURCE.read_text(encoding="utf-8")
+        placeholder = 'GUARD_DIR = ""'
+        if placeholder not in source:
+            raise AssertionError(f"{GUARD_SOURCE} has no {placeholder!r} line")
+        return portable(source.replace(placeholder, f"GUARD_DIR = {self.directory!r}", 1))
 
     def config_text(self, verifier_dir: str) -> str:
         """The guard's guard.cfg: this grading's nonce, where rewards land, its keys."""

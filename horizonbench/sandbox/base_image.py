@@ -1,11 +1,14 @@
 """The base images ``horizonbench/base:<release>`` task images build on, one per Debian
-release (bookworm, the default, has Python 3.11; bullseye 3.9; trixie 3.13).
+release (bookworm, the default, has Python 3.11; bullseye 3.9; trixie 3.13) or Ubuntu LTS
+release (bionic 3.6, focal 3.8, jammy 3.10, noble 3.12): the Pythons SWE-bench's
+environments name.
 
-Where a registry answers it is built from the official Debian image; where none does
-(air-gapped labs) it is bootstrapped from Debian's packages with ``debootstrap`` and
-``docker import``ed. The contents are the same either way; a label records which path
-was taken. The image is tagged with a hash of its recipe and never rebuilt while a
-tag with that hash exists. Every release is made by the same recipe; only the release
+Where a registry answers it is built from the official Debian or Ubuntu image; where none
+does (air-gapped labs) it is bootstrapped from the distribution's packages with
+``debootstrap`` and ``docker import``ed; Ubuntu's archive is checked against Ubuntu's
+keyring, from its ``ubuntu-keyring`` package pinned by SHA256. The contents are the same
+either way; a label records which path was taken. The image is tagged with a hash of its
+recipe and never rebuilt while a tag with that hash exists. Every release is made by the same recipe; only the release
 name differs.
 """
 
@@ -33,8 +36,17 @@ log = logging.getLogger(__name__)
 DISTRO = "bookworm"
 REPOSITORY = "horizonbench/base"
 BASE_IMAGE = f"{REPOSITORY}:{DISTRO}"
-# The Debian releases a base image can be bootstrapped from, and the Python each ships.
-RELEASES = {"bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13"}
+# The releases a base image can be bootstrapped from, and the Python each ships.
+RELEASES = {
+    "bullseye": "3.9",
+    "bookworm": "3.11",
+    "trixie": "3.13",
+    "bionic": "3.6",
+    "focal": "3.8",
+    "jammy": "3.10",
+    "noble": "3.12",
+}
+UBUNTU = frozenset({"bionic", "focal", "jammy", "noble"})
 PACKAGES = (
     "bash",
     "coreutils",
@@ -58,6 +70,51 @@ RECIPE_VERSION = 1
 LABEL_RECIPE = "horizonbench.base.recipe"
 LABEL_METHOD = "horizonbench.base.method"
 MIRROR = os.environ.get("HORIZONBENCH_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+UBUNTU_MIRROR = os.environ.get("HORIZONBENCH_UBUNTU_MIRROR", "http://archive.ubuntu.com/ubuntu")
+# Ubuntu's archive keyring, from the package of jammy's main (the same keys sign every LTS here).
+UBUNTU_KEYRING_DEB = "pool/main/u/ubuntu-keyring/ubuntu-keyring_2021.03.26_all.deb"
+UBUNTU_KEYRING_SHA256 = "0d0e7ed6b112f5d03eabf3c7eb01ebdacf9c57714b279e90495cfc58c8c4520f"
+UBUNTU_KEYRING = "/usr/share/keyrings/ubuntu-archive-keyring.gpg"
+
+
+def ubuntu_keyring() -> Path:
+    """Ubuntu's archive keyring: the host's where it has one (Debian's ``ubuntu-keyring``
+    package), else extracted from Ubuntu's package, downloaded once into the cache and
+    checked against :data:`UBUNTU_KEYRING_SHA256`.
+
+    Raises:
+        ImageBuildError: it cannot be had.
+    """
+    if Path(UBUNTU_KEYRING).is_file():
+        return Path(UBUNTU_KEYRING)
+    from horizonbench.sandbox.images import cache_dir
+
+    target = cache_dir() / "keyrings" / "ubuntu-archive-keyring.gpg"
+    if target.is_file():
+        return target
+    import hashlib as _hashlib
+    import urllib.request
+
+    url = f"{UBUNTU_MIRROR}/{UBUNTU_KEYRING_DEB}"
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp:
+            data = resp.read()
+    except OSError as exc:
+        raise ImageBuildError(f"Ubuntu's keyring could not be downloaded from {url}: {exc}") from None
+    if _hashlib.sha256(data).hexdigest() != UBUNTU_KEYRING_SHA256:
+        raise ImageBuildError(f"{url}: SHA256 is not the pinned {UBUNTU_KEYRING_SHA256}; refusing its keys")
+    with tempfile.TemporaryDirectory(prefix="hb-keyring-") as tmp:
+        deb = Path(tmp) / "keyring.deb"
+        deb.write_bytes(data)
+        proc = subprocess.run(["dpkg-deb", "-x", str(deb), tmp], capture_output=True, text=True, check=False)
+        extracted = Path(tmp) / UBUNTU_KEYRING.lstrip("/")
+        if proc.returncode != 0 or not extracted.is_file():
+            raise ImageBuildError(f"{url}: no {UBUNTU_KEYRING} in the package ({proc.stderr.strip()[:200]})")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        shutil.copy2(extracted, partial)
+        os.replace(partial, target)
+    return target
 
 
 def check_release(release: str) -> str:
@@ -68,7 +125,7 @@ def check_release(release: str) -> str:
     """
     if release not in RELEASES:
         known = ", ".join(f"{r} (Python {v})" for r, v in RELEASES.items())
-        raise ImageBuildError(f"unknown Debian release {release!r} for a base image; known: {known}")
+        raise ImageBuildError(f"unknown release {release!r} for a base image; known: {known}")
     return release
 
 
@@ -173,14 +230,15 @@ def _tag(image_id: str, release: str) -> None:
 
 def _from_registry(release: str) -> str:
     client = engine.client()
+    official, tag = ("ubuntu", release) if release in UBUNTU else ("debian", f"{release}-slim")
     try:
-        client.images.pull("debian", tag=f"{release}-slim")
+        client.images.pull(official, tag=tag)
     except docker.errors.APIError as exc:
         raise _NoRegistry(str(exc.explanation or exc).splitlines()[0][:120]) from None
     env = "".join(f" {k}={json.dumps(v)}" for k, v in ENV.items())
     labels = "".join(f" {k}={json.dumps(v)}" for k, v in _labels("registry", release).items())
     dockerfile = (
-        f"FROM debian:{release}-slim\n"
+        f"FROM {official}:{tag}\n"
         "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "
         f"{' '.join(PACKAGES)} && rm -rf /var/lib/apt/lists/*\n"
         f'ENV{env}\nLABEL{labels}\nCMD ["bash"]\n'
@@ -190,7 +248,7 @@ def _from_registry(release: str) -> str:
             fileobj=io.BytesIO(dockerfile.encode()), tag=hashed_tag(release), network_mode="host", rm=True
         )
     except docker.errors.BuildError as exc:
-        raise ImageBuildError(f"building {image_name(release)} from debian:{release}-slim failed: {exc.msg}") from None
+        raise ImageBuildError(f"building {image_name(release)} from {official}:{tag} failed: {exc.msg}") from None
     return "registry"
 
 
@@ -205,14 +263,15 @@ def _from_debootstrap(release: str) -> str:
     with tempfile.TemporaryDirectory(prefix="hb-rootfs-") as tmp:
         rootfs = Path(tmp) / "rootfs"
         logfile = Path(tempfile.gettempdir()) / f"horizonbench-debootstrap-{release}.log"
-        cmd = [
-            "debootstrap",
-            "--variant=minbase",
-            f"--include={','.join(PACKAGES)}",
-            release,
-            str(rootfs),
-            MIRROR,
-        ]
+        cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}"]
+        if release in UBUNTU:
+            # socat and python3-pip are in universe; the suite's script is Ubuntu's one
+            # (a debootstrap older than the release may not name it).
+            script = Path("/usr/share/debootstrap/scripts") / release
+            cmd += ["--components=main,universe", f"--keyring={ubuntu_keyring()}", release, str(rootfs), UBUNTU_MIRROR]
+            cmd += [] if script.exists() else ["/usr/share/debootstrap/scripts/gutsy"]
+        else:
+            cmd += [release, str(rootfs), MIRROR]
         with open(logfile, "wb") as fh:
             proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, check=False)
         if proc.returncode != 0:

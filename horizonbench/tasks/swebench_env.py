@@ -11,7 +11,7 @@ SWE-bench Lite and Verified); a record of another repository gets the default en
 The image is built in two layers:
 
 - the **environment layer**, one per (repo, version, environment_setup_commit), shared by
-  its instances: the base image of the Debian release whose Python the spec names, a current
+  its instances: the base image of the release (Debian's or Ubuntu's) whose Python the spec names, a current
   pip, then the requirements from a wheelhouse downloaded on the host (kept in the image at
   :data:`WHEELHOUSE` for the instance's install). The wheelhouse also holds what installing
   the repository needs, as its own files say at the setup commit
@@ -22,7 +22,7 @@ The image is built in two layers:
   wheelhouse, ``--no-build-isolation``). What the project needs at ``base_commit`` beyond
   what it needed at the setup commit comes in the instance's own wheelhouse.
 
-A Python no Debian release here ships is unsupported: the instance is reported, not
+A Python no release here ships is unsupported: the instance is reported, not
 imported broken.
 """
 
@@ -55,13 +55,13 @@ INSTANCE_WHEELHOUSE = "/opt/hb-wheelhouse-instance"
 LAYERS_DIR = "_environments"
 # Tools an offline `pip install -e .` / `--no-build-isolation` build needs in the image.
 BUILD_TOOLS = ["setuptools", "wheel"]
-# Pythons of SWE-bench specs that no Debian release with a base image here ships.
+# Pythons of SWE-bench specs that no release with a base image here ships.
 UNSUPPORTED_PYTHON = {
-    v: f"Python {v} is not shipped by any Debian release with a base image here "
+    v: f"Python {v} is not shipped by any release with a base image here "
     f"({', '.join(f'{r}: {p}' for r, p in base_image.RELEASES.items())}); building it from source offline is not done"
     for v in ("3.5", "3.6", "3.7", "3.8", "3.10", "3.12")
+    if v not in base_image.RELEASES.values()
 }
-
 
 class Unsupported(Exception):
     """An instance whose environment cannot be built here; the message says why."""
@@ -89,7 +89,7 @@ class EnvSpec:
 
     @property
     def release(self) -> str:
-        """The Debian release of the base image that ships this spec's Python."""
+        """The release (Debian's or Ubuntu's) of the base image that ships this spec's Python."""
         for release, version in base_image.RELEASES.items():
             if version == self.python:
                 return release
@@ -440,7 +440,8 @@ def instance_dockerfile(
         "# The clone's tree at base_commit, as a new repository of one commit (no later history).",
         "# No automatic gc: the commit of a large tree starts one, and the gc below then fails.",
         "RUN tar -xf /tmp/repo.tar && rm /tmp/repo.tar \\",
-        " && git init -q -b main && git add -A -f \\",
+        # symbolic-ref, not `init -b`: bionic's and focal's git predate it.
+        " && git init -q && git symbolic-ref HEAD refs/heads/main && git add -A -f \\",
         " && git -c gc.auto=0 -c user.name=horizonbench -c user.email=import@horizonbench.invalid \\",
         f"    commit -qm {message} \\",
         " && git reflog expire --expire=now --all && git gc -q --prune=now",

@@ -34,7 +34,7 @@ def test_instances_get_their_environment_and_share_its_image(
     history: tuple[Path, list[dict[str, Any]]], tmp_path: Path
 ) -> None:
     repos, rows = history
-    old_python = {**rows[0], "instance_id": "dateutil__dateutil-py37", "python": "3.7"}
+    old_python = {**rows[0], "instance_id": "dateutil__dateutil-py37", "python": "3.7"}  # no release ships it
     instances = write_jsonl(tmp_path / "instances.jsonl", [*rows, old_python])
     res = hb("tasks", "import-swebench", instances, "--repos", repos, "--out", tmp_path / "suite")
     assert res.returncode == 0, res.stderr
@@ -116,3 +116,25 @@ def test_a_requirement_with_no_wheel_for_its_python_is_built_in_the_image(
         assert "pywatchman-4.0.0-py3-none-any.whl" not in kept, "the stand-in for resolving is not kept"
         check = sb.exec("python3 -c 'import pywatchman.bser as b; print(b.__file__)'")
         assert check.exit_code == 0 and check.stdout.strip().endswith(".so"), check.stdout + check.stderr
+
+
+def test_python_36_from_ubuntus_archive_with_the_guard(
+    history: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    """An instance on Python 3.6 (SWE-bench's Django 3.x and scikit-learn 0.2x environments) gets
+    Ubuntu bionic's base image, bootstrapped from Ubuntu's archive; pytest runs under the guard
+    there too (the guard is installed without its annotations)."""
+    base_image.ensure(release="bionic")
+    repos, rows = history
+    row = {**rows[0], "instance_id": "dateutil__dateutil-py36", "python": "3.6", "packages": "pytest==7.0.1"}
+    row["pip_packages"] = ["six==1.16.0", "pytest-cov==4.0.0", "setuptools==58.5.3", "setuptools_scm==6.4.2"]
+    res = hb("tasks", "import-swebench", write_jsonl(tmp_path / "i.jsonl", [row]), "--repos", repos,
+             "--out", tmp_path / "suite")  # fmt: skip
+    assert "1 imported, 0 unsupported" in res.stdout, res.stdout + res.stderr
+    run = hb("run", tmp_path / "suite", "-a", "oracle", "-a", "nop", "--run-id", "u", "--results", tmp_path / "r",
+             "--no-progress", timeout=1500)  # fmt: skip
+    assert "1 passed, 1 failed, 0 errors" in run.stdout, run.stdout + run.stderr
+    trial = tmp_path / "r" / "u" / "trials" / "dateutil__dateutil-py36__oracle__0"
+    assert "platform linux -- Python 3.6." in (trial / "verifier.log").read_text()
+    guard = json.loads((trial / "guard.json").read_text())
+    assert guard["runs"] == 1 and guard["first_run"] and not guard["problems"], guard

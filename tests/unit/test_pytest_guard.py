@@ -212,3 +212,15 @@ class TestCrossCheck:
         assert cross_check_reward(0.0, report_of({"t.py::a": "failed"})).detail == ""
         written = cross_check_reward(0.0, report_of({}, rewards_changed=["reward.json"]))
         assert written.flags == ["reward_written_in_tests"] and written.detail == ""
+
+
+def test_the_installed_guard_knows_its_directory_and_parses_as_python_36() -> None:
+    import ast
+
+    from horizonbench.grading.guard import GuardSetup
+
+    setup = GuardSetup.new(keys=1, base_plugins=False)
+    source = setup.impl_source()
+    assert f"GUARD_DIR = {setup.directory!r}" in source
+    assert "from __future__" not in source and "->" not in source
+    ast.parse(source, feature_version=(3, 6))
