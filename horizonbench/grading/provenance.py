@@ -69,6 +69,8 @@ from packaging.tags import parse_tag
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
+from horizonbench.errors import ImageBuildError
+from horizonbench.sandbox import base_image
 from horizonbench.sandbox.images import cache_dir
 
 log = logging.getLogger(__name__)
@@ -259,7 +261,7 @@ def default_archives(os_release: dict[str, str]) -> list[Archive]:
             Archive("http://deb.debian.org/debian-security", f"{codename}-security", key),
         ]
     if distro == "ubuntu":
-        key = "/usr/share/keyrings/ubuntu-archive-keyring.gpg"
+        key = base_image.UBUNTU_KEYRING
         return [
             Archive("http://archive.ubuntu.com/ubuntu", f"{codename}{s}", key) for s in ("", "-updates", "-security")
         ]
@@ -277,7 +279,13 @@ def _release(archive: Archive) -> str:
         cached = _releases.get(archive)
     if cached and time.monotonic() - cached[0] < _RELEASE_TTL:
         return cached[1]
-    if not Path(archive.keyring).is_file():
+    keyring = archive.keyring
+    if not Path(keyring).is_file() and keyring == base_image.UBUNTU_KEYRING:
+        try:  # a Debian host has no Ubuntu keyring: Ubuntu's own package, pinned by SHA256
+            keyring = str(base_image.ubuntu_keyring())
+        except ImageBuildError as exc:
+            raise ValueError(str(exc)) from None
+    if not Path(keyring).is_file():
         raise ValueError(f"no keyring {archive.keyring} on this host to check {archive.url} with")
     if shutil.which("gpgv") is None:
         raise ValueError("gpgv is not installed on this host (Debian: apt-get install gpgv)")
@@ -286,7 +294,7 @@ def _release(archive: Archive) -> str:
         src = Path(tmp) / "InRelease"
         src.write_bytes(signed)
         done = subprocess.run(
-            ["gpgv", "--keyring", archive.keyring, "--output", "-", str(src)],
+            ["gpgv", "--keyring", keyring, "--output", "-", str(src)],
             capture_output=True,
             timeout=_TIMEOUT,
         )
