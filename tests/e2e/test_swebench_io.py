@@ -105,7 +105,7 @@ def test_import_from_local_clone_then_oracle_resolves_and_nop_does_not(
     assert "1 imported, 3 unsupported" in res.stdout
     assert "no local clone of acme/nothing" in res.stdout
     assert "is not in the clone" in res.stdout
-    assert "no local clone of django/django" in res.stdout
+    assert "parse_log_django and no test command is known for django/django 0.12" in res.stdout
     task = load_task(tmp_path / "suite" / "pytoolz__toolz-9001")
     assert task.config.verifier.fail_to_pass == ["toolz/tests/test_get_in_more.py::test_index_out_of_range_default"]
     assert task.expert_minutes == 10 and not (task.path / "environment" / ".git").exists()
