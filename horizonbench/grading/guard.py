@@ -17,6 +17,7 @@ touch (fresh mode never sees them; same mode refuses an attempt that changed the
 from __future__ import annotations
 
 import ast
+import functools
 import secrets
 import shlex
 import sys
@@ -24,6 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from horizonbench import pyast
 from horizonbench.sandbox.sandbox import Sandbox
 
 GUARD_SOURCE = Path(__file__).with_name("pytest_guard.py")
@@ -69,7 +71,7 @@ def portable(source: str) -> str:
     """The guard's source as the oldest Python of SWE-bench's environments (3.6) runs it:
     without its annotations and ``from __future__ import annotations`` (3.7's). The guard
     does not read its annotations at run time."""
-    tree = ast.parse(source)
+    tree = pyast.parse(source)
 
     class _Strip(ast.NodeTransformer):
         def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
@@ -90,6 +92,18 @@ def portable(source: str) -> str:
             return None if node.module == "__future__" else node
 
     return ast.unparse(ast.fix_missing_locations(_Strip().visit(tree))) + "\n"
+
+
+_PLACEHOLDER = "GUARD_DIR = ''"  # as ast.unparse writes the module's `GUARD_DIR = ""`
+
+
+@functools.cache
+def _portable_guard() -> str:
+    """:func:`portable` of the guard, made once per process."""
+    source = portable(GUARD_SOURCE.read_text(encoding="utf-8"))
+    if _PLACEHOLDER not in source:
+        raise AssertionError(f"{GUARD_SOURCE} has no GUARD_DIR placeholder line")
+    return source
 
 
 @dataclass
@@ -128,11 +142,7 @@ class GuardSetup:
 
     def impl_source(self) -> str:
         """The guard's module as installed: it knows its directory, and runs on Python 3.6 and up."""
-        source = GUARD_SOURCE.read_text(encoding="utf-8")
-        placeholder = 'GUARD_DIR = ""'
-        if placeholder not in source:
-            raise AssertionError(f"{GUARD_SOURCE} has no {placeholder!r} line")
-        return portable(source.replace(placeholder, f"GUARD_DIR = {self.directory!r}", 1))
+        return _portable_guard().replace(_PLACEHOLDER, f"GUARD_DIR = {self.directory!r}", 1)
 
     def config_text(self, verifier_dir: str) -> str:
         """The guard's guard.cfg: this grading's nonce, where rewards land, its keys."""

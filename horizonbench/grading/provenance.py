@@ -69,6 +69,7 @@ from packaging.tags import parse_tag
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
+from horizonbench import pyast
 from horizonbench.errors import ImageBuildError
 from horizonbench.sandbox import base_image
 from horizonbench.sandbox.images import cache_dir
@@ -584,7 +585,7 @@ def _imports_only(text: bytes, allowed: set[str]) -> bool:
         if not line.startswith(("import ", "import\t")):
             continue
         try:
-            tree = ast.parse(line)
+            tree = pyast.parse(line)
         except SyntaxError:
             return False
         for node in ast.walk(tree):

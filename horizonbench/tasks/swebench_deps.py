@@ -40,6 +40,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from horizonbench import pyast
 from horizonbench.sandbox import wheelhouse
 
 log = logging.getLogger(__name__)
@@ -370,7 +371,7 @@ def _setup_py_keywords(source: str) -> dict[str, Any]:
     """The keywords of setup.py's ``setup(...)`` call that are literals or names bound to
     literals; a keyword given by any other expression is there as ``_Unresolved``."""
     try:
-        tree = ast.parse(source)
+        tree = pyast.parse(source)
     except SyntaxError:
         return {}
     bound: dict[str, ast.expr] = {}
