@@ -47,6 +47,17 @@ RELEASES = {
     "noble": "3.12",
 }
 UBUNTU = frozenset({"bionic", "focal", "jammy", "noble"})
+# Each release's glibc: a binary wheel for one of them must not need a newer one (bcrypt 5's
+# manylinux_2_34 wheels do not load on bullseye's 2.31).
+GLIBC = {
+    "bionic": (2, 27),
+    "focal": (2, 31),
+    "bullseye": (2, 31),
+    "jammy": (2, 35),
+    "bookworm": (2, 36),
+    "noble": (2, 39),
+    "trixie": (2, 41),
+}
 PACKAGES = (
     "bash",
     "coreutils",
@@ -115,6 +126,19 @@ def ubuntu_keyring() -> Path:
         shutil.copy2(extracted, partial)
         os.replace(partial, target)
     return target
+
+
+def wheel_platforms(python_version: str, machine: str) -> list[str]:
+    """The platform tags of the wheels the base image shipping ``python_version`` can load,
+    newest first (every manylinux tag its glibc allows, then pure wheels); [] for a Python
+    no release ships."""
+    release = next((r for r, v in RELEASES.items() if v == python_version), None)
+    if release is None:
+        return []
+    major, minor = GLIBC[release]
+    tags = [f"manylinux_{major}_{k}_{machine}" for k in range(minor, 16, -1)]
+    legacy = {"x86_64": ["manylinux2014", "manylinux2010", "manylinux1"], "aarch64": ["manylinux2014"]}
+    return [*tags, *(f"{t}_{machine}" for t in legacy.get(machine, [])), "any"]
 
 
 def check_release(release: str) -> str:

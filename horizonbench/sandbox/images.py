@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -347,6 +348,12 @@ def _pip_download(args: list[str], named: list[str], dest: Path, log_fh: object,
     other = bool(python_version) and python_version != f"{sys.version_info[0]}.{sys.version_info[1]}"
     if other:
         cmd += ["--python-version", str(python_version), "--only-binary", ":all:"]
+        # Wheels the target's glibc loads, not the host's: pip would take the host's platform.
+        platforms = base_image.wheel_platforms(str(python_version), platform.machine())
+        if platforms:
+            abi = f"cp{str(python_version).replace('.', '')}"
+            cmd += ["--implementation", "cp", "--abi", abi, "--abi", "abi3", "--abi", "none"]
+            cmd += [arg for tag in platforms for arg in ("--platform", tag)]
     wanted = list(args)
     built: set[str] = set()
     build_needs: list[str] = []

@@ -166,3 +166,13 @@ def test_the_spec_s_pip_packages_win_over_the_requirements_file(tmp_path: Path) 
     reqs = swebench_env.requirements(spec, repo, "HEAD")
     assert "MarkupSafe==2.1.3" in reqs and "blinker==1.4" in reqs
     assert not any(r.lower().startswith("markupsafe==2.0") for r in reqs)
+
+
+def test_wheels_are_fetched_for_the_target_releases_glibc() -> None:
+    """bcrypt 5's manylinux_2_34 wheel would be fetched for the host (bookworm, glibc 2.36) and
+    fail to install on bullseye (2.31): the target Python's release decides the platform tags."""
+    tags = base_image.wheel_platforms("3.9", "x86_64")
+    assert tags[0] == "manylinux_2_31_x86_64" and "manylinux_2_34_x86_64" not in tags
+    assert tags[-4:] == ["manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64", "any"]
+    assert base_image.wheel_platforms("3.6", "aarch64")[0] == "manylinux_2_27_aarch64"
+    assert base_image.wheel_platforms("3.7", "x86_64") == []
