@@ -351,7 +351,8 @@ def _pip_download(args: list[str], named: list[str], dest: Path, log_fh: object,
         # Wheels the target's glibc loads, not the host's: pip would take the host's platform.
         platforms = base_image.wheel_platforms(str(python_version), platform.machine())
         if platforms:
-            abi = f"cp{str(python_version).replace('.', '')}"
+            major, minor = (int(x) for x in str(python_version).split(".")[:2])
+            abi = f"cp{major}{minor}{'m' if (major, minor) < (3, 8) else ''}"  # pymalloc's "m" until 3.8
             cmd += ["--implementation", "cp", "--abi", abi, "--abi", "abi3", "--abi", "none"]
             cmd += [arg for tag in platforms for arg in ("--platform", tag)]
     wanted = list(args)
