@@ -2,7 +2,7 @@
 
 CPython 3.11's conversion of its syntax tree to Python objects keeps its recursion depth in
 interpreter-wide state: two threads parsing at once can fail with ``SystemError: AST
-constructor recursion depth mismatch`` (python/cpython#106905, fixed in 3.12). Trials grade
+constructor recursion depth mismatch`` (a CPython 3.11 bug). Trials grade
 in threads, so every parse of the harness goes through one lock.
 """
 
