@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,16 +104,13 @@ def ubuntu_keyring() -> Path:
     target = cache_dir() / "keyrings" / "ubuntu-archive-keyring.gpg"
     if target.is_file():
         return target
-    import hashlib as _hashlib
-    import urllib.request
-
     url = f"{UBUNTU_MIRROR}/{UBUNTU_KEYRING_DEB}"
     try:
         with urllib.request.urlopen(url, timeout=60) as resp:
             data = resp.read()
     except OSError as exc:
         raise ImageBuildError(f"Ubuntu's keyring could not be downloaded from {url}: {exc}") from None
-    if _hashlib.sha256(data).hexdigest() != UBUNTU_KEYRING_SHA256:
+    if hashlib.sha256(data).hexdigest() != UBUNTU_KEYRING_SHA256:
         raise ImageBuildError(f"{url}: SHA256 is not the pinned {UBUNTU_KEYRING_SHA256}; refusing its keys")
     with tempfile.TemporaryDirectory(prefix="hb-keyring-") as tmp:
         deb = Path(tmp) / "keyring.deb"

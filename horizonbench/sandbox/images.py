@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Protocol
 
 import docker.errors
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from horizonbench.errors import ImageBuildError, ImageMissing, TaskError
 from horizonbench.hashing import hash_tree
@@ -446,14 +448,14 @@ def _sdist_only(
             if proc.returncode == 0 and len(wheels) == 1 and wheels[0].name.endswith("-none-any.whl"):
                 shutil.copy2(wheels[0], dest / wheels[0].name)
                 continue
-            host_meta = _wheel_metadata(wheels[0]) if proc.returncode == 0 and len(wheels) == 1 else None
+            host_meta = wheelhouse.wheel_metadata(wheels[0]) if proc.returncode == 0 and len(wheels) == 1 else None
             got = _download_sdist(spec, dest, log_fh, python_version)
             if got is None:
                 return None
             sdist, pkg_info, build_requires = got
             _placeholder(host_meta or pkg_info, placeholders)
             needs += [r for r in build_requires if r not in needs]
-            name = re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0].lower().replace("_", "-")
+            name = canonicalize_name(Requirement(spec).name)
             listed = (dest / BUILD_PACKAGES).read_text().split() if (dest / BUILD_PACKAGES).is_file() else []
             wanted = [*_COMPILE, *_SYSTEM_LIBRARIES.get(name, [])]
             (dest / BUILD_PACKAGES).write_text(" ".join(dict.fromkeys([*listed, *wanted])) + "\n")
@@ -485,14 +487,6 @@ def _download_sdist(spec: str, dest: Path, log_fh: object, python_version: str) 
         if isinstance(table.get("requires"), list):
             requires = [str(r) for r in table["requires"]]
     return new[0], pkg_info, requires
-
-
-def _wheel_metadata(wheel: Path) -> str | None:
-    import zipfile
-
-    with zipfile.ZipFile(wheel) as zf:
-        name = next((n for n in zf.namelist() if n.endswith(".dist-info/METADATA")), None)
-        return zf.read(name).decode("utf-8", errors="replace") if name else None
 
 
 def _placeholder(metadata: str, folder: Path) -> None:

@@ -30,13 +30,16 @@ def target_environment(python_version: str) -> dict[str, str]:
     return env
 
 
-def _requires(wheel: Path) -> list[str]:
+def wheel_metadata(wheel: Path) -> str | None:
+    """The text of a wheel's ``.dist-info/METADATA``; None where it has none."""
     with zipfile.ZipFile(wheel) as zf:
         name = next((n for n in zf.namelist() if n.endswith(".dist-info/METADATA")), None)
-        if name is None:
-            return []
-        meta = HeaderParser().parsestr(zf.read(name).decode("utf-8", errors="replace"))
-    return meta.get_all("Requires-Dist") or []
+        return zf.read(name).decode("utf-8", errors="replace") if name else None
+
+
+def _requires(wheel: Path) -> list[str]:
+    text = wheel_metadata(wheel)
+    return (HeaderParser().parsestr(text).get_all("Requires-Dist") or []) if text else []
 
 
 def missing(dest: Path, python_version: str) -> list[str]:

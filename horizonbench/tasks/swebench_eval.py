@@ -75,7 +75,8 @@ def test_directives(repo: str, test_patch: str) -> list[str]:
 def runner_files(repo: str, patch: str) -> list[str]:
     """The test runner files of ``repo`` that fresh grading restores from the base state:
     :data:`RUNNER_FILES`, but for a file the gold ``patch`` itself changes."""
-    changed = set(re.findall(r"^diff --git a/(\S+)", patch, re.M))
+    modified, new = modified_and_new(patch)
+    changed = {*modified, *new}
     return [f for f in RUNNER_FILES.get(repo, ()) if f not in changed]
 
 
